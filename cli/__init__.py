@@ -1,0 +1,1 @@
+"""duckshred's command line (Typer): parses, calls the services, prints."""

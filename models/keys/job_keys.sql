@@ -1,0 +1,44 @@
+{#- One key per (group, key-field value, UTC day) that this job meets: the
+    group's stored key where one exists, else a fresh keyset and keyLink. -#}
+{%- set job = duckshred_job() -%}
+
+with needed as (
+    select distinct __key_value, __key_day from {{ ref('stg_source_rows') }}
+),
+
+hashed as (
+    select __key_value, __key_day, sha256(__key_value) as key_value_hash from needed
+),
+
+stored as (
+    select key_link, key_value_hash, key_day, keyset, expiry
+    from keystore.main.encryption_keys
+    where group_id = {{ duckshred_literal(job.group_id) }}
+)
+
+select
+    hashed.__key_value,
+    hashed.__key_day,
+    hashed.key_value_hash,
+    stored.key_link,
+    stored.keyset,
+    stored.expiry,
+    false as is_new
+from hashed
+join stored
+    on stored.key_value_hash = hashed.key_value_hash and stored.key_day = hashed.__key_day
+
+union all
+
+select
+    hashed.__key_value,
+    hashed.__key_day,
+    hashed.key_value_hash,
+    uuid()::varchar as key_link,
+    tink_keyset_new() as keyset,
+    -- the UTC midnight that ends the key's day
+    timezone('UTC', (hashed.__key_day + 1)::timestamp) as expiry,
+    true as is_new
+from hashed
+anti join stored
+    on stored.key_value_hash = hashed.key_value_hash and stored.key_day = hashed.__key_day

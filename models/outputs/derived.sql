@@ -1,0 +1,38 @@
+{#- Every derived dataset of the job, one after another (`__derived_index`):
+    rows kept by their consent, PII decrypted where the purpose allows it (the
+    plaintext is already known here, so nothing is decrypted), other PII left
+    encrypted, then the masked columns hashed. -#}
+{%- set job = duckshred_job() -%}
+{%- set pii = dict(duckshred_pii_fields(job.contract)) -%}
+
+{%- for derived in job.derived %}
+select
+    {{ loop.index0 }} as __derived_index,
+    __row_nr,
+    {%- for column in job.contract.columns %}
+    {%- set name = column.name %}
+    {%- if name in pii and not duckshred_is_decrypted(derived, pii[name]) %}
+      {%- set value = duckshred_ident('__ciphertext_' ~ name) %}
+    {%- else %}
+      {%- set value = duckshred_ident(name) %}
+    {%- endif %}
+    {%- if name in derived.get('masked_fields', []) %}
+    strm_mask({{ value }}, {{ duckshred_literal(derived.get('mask_seed', '')) }}) as {{ duckshred_ident(name) }},
+    {%- else %}
+    {{ value }} as {{ duckshred_ident(name) }},
+    {%- endif %}
+    {%- endfor %}
+    {{ duckshred_strm_meta_columns(job) }}
+from {{ ref('int_rows_encrypted') }}
+where {{ duckshred_consent_filter(derived, '__consent_levels') }}
+{% if not loop.last %}union all{% endif %}
+{%- else %}
+{#- a job without derived data still gets the (empty) table -#}
+select 0 as __derived_index, * exclude (__derived_index) from (
+    select 0 as __derived_index, __row_nr,
+    {%- for column in job.contract.columns %} {{ duckshred_ident(column.name) }},{% endfor %}
+    {{ duckshred_strm_meta_columns(job) }}
+    from {{ ref('int_rows_encrypted') }} where false
+)
+{%- endfor %}
+order by __derived_index, __row_nr

@@ -1,0 +1,51 @@
+"""A workspace folder: catalog, warehouse database and key store, side by side."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_WORKSPACE = ".duckshred"
+WORKSPACE_ENV = "DUCKSHRED_HOME"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def resolve(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
+        """``root``, else ``$DUCKSHRED_HOME``, else ``./.duckshred`` (made if missing)."""
+        chosen = root or os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE
+        path = Path(chosen).expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(path)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def keystore_path(self) -> Path:
+        return self.root / "keystore.duckdb"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.root / "catalog"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.root / "jobs"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".lock"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.root / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.root / "dbt" / "logs"

@@ -1,0 +1,65 @@
+"""The table of duckshred's SQL functions and their registration on a DuckDB connection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+from duckdb.sqltypes import BIGINT, VARCHAR
+
+from duckshred.udf import functions, timestamps
+
+
+@dataclass(frozen=True)
+class SqlFunction:
+    name: str
+    body: Callable[..., Any]
+    parameters: list[Any]
+    returns: Any
+    vectorized: bool = True
+    # Randomised functions must say so, or DuckDB evaluates them once per query
+    # and every row gets the same key.
+    side_effects: bool = False
+
+
+FUNCTIONS: tuple[SqlFunction, ...] = (
+    SqlFunction("tink_keyset_new", functions.keyset_new, [], VARCHAR, vectorized=False,
+                side_effects=True),
+    SqlFunction("tink_encrypt", functions.encrypt, [VARCHAR, VARCHAR], VARCHAR),
+    SqlFunction("tink_decrypt", functions.decrypt, [VARCHAR, VARCHAR], VARCHAR),
+    SqlFunction("tink_try_decrypt", functions.try_decrypt, [VARCHAR, VARCHAR], VARCHAR),
+    SqlFunction("strm_mask", functions.mask, [VARCHAR, VARCHAR], VARCHAR),
+    SqlFunction("java_timestamp_epoch_ms", timestamps.epoch_millis,
+                [VARCHAR, VARCHAR, VARCHAR], BIGINT),
+    SqlFunction("java_timestamp_error", timestamps.parse_error,
+                [VARCHAR, VARCHAR, VARCHAR], VARCHAR),
+)
+
+
+def register_functions(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Register every duckshred function on ``conn`` (idempotent) and return it."""
+    registered = {
+        name
+        for (name,) in conn.execute(
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal"
+        ).fetchall()
+    }
+    for function in FUNCTIONS:
+        if function.name in registered:
+            continue
+        conn.create_function(
+            function.name,
+            function.body,
+            function.parameters,
+            function.returns,
+            type="arrow" if function.vectorized else "native",
+            # NULLs are meaningful (a shredded key is a NULL keyset), so the bodies see them.
+            null_handling="special",
+            # Never "return_null": one bad row would NULL its whole batch, and
+            # tampering would look like missing data.
+            exception_handling="default",
+            side_effects=function.side_effects,
+        )
+    return conn
