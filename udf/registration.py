@@ -43,7 +43,8 @@ def register_functions(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnec
     registered = {
         name
         for (name,) in conn.execute(
-            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal"
+            # Python UDFs are listed as internal functions of the connection
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'scalar'"
         ).fetchall()
     }
     for function in FUNCTIONS:

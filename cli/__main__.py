@@ -1,0 +1,3 @@
+from duckshred.cli.app import main
+
+main()

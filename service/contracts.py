@@ -1,0 +1,123 @@
+"""Data contracts: which columns exist, which are PII (and at what purpose level),
+the key field and the data subject field.
+
+Accepted forms, all normalised to one dict (the shape the dbt models read):
+- STRM's pair: an event contract (``keyField``, ``piiFields``, ``dataSubjectField``,
+  ``validations``) plus a simple schema (``nodes: [{type, name}]``);
+- STRM's later data contract, with ``fieldMetadata`` (it wins over ``piiFields``);
+- dbt-native YAML: ``key_field``, ``data_subject_field``, ``columns: [{name, type,
+  pii, purpose_level}]``, ``validations``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from duckshred.service.errors import ConfigError
+
+REF_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def check_ref(ref: str) -> str:
+    if not REF_PATTERN.match(ref):
+        raise ConfigError(f"contract reference {ref!r} is not of the form HANDLE/NAME/VERSION")
+    return ref
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"file not found: {path}") from None
+    try:
+        document = (yaml.safe_load(text) if path.suffix in {".yml", ".yaml"}
+                    else json.loads(text))
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path}: not valid {'YAML' if path.suffix in {'.yml', '.yaml'} else 'JSON'}: {error}") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected an object at the top level")
+    return document
+
+
+def _schema_columns(schema: dict[str, Any]) -> list[dict[str, str]]:
+    definition = schema.get("definition", schema)
+    if isinstance(definition, str):
+        definition = json.loads(definition)
+    nodes = definition.get("nodes") if isinstance(definition, dict) else None
+    if not isinstance(nodes, list) or not nodes:
+        raise ConfigError("schema: expected `nodes: [{type, name}, ...]`")
+    columns = []
+    for node in nodes:
+        if not isinstance(node, dict) or not node.get("name"):
+            raise ConfigError("schema: every node needs a `name`")
+        columns.append({"name": str(node["name"]), "type": str(node.get("type", "STRING"))})
+    return columns
+
+
+def normalise_contract(
+    ref: str, document: dict[str, Any], schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Any accepted contract form -> the normalised contract. Raises ``ConfigError``."""
+    check_ref(ref)
+    body = document.get("contract", document)  # STRM's data contract nests it
+    if "columns" in body:
+        columns = [dict(c) for c in body["columns"]]
+        pii = {c["name"]: int(c.get("purpose_level", 0)) for c in columns if c.get("pii")}
+        key_field = body.get("key_field") or body.get("keyField")
+        subject_field = body.get("data_subject_field") or body.get("dataSubjectField")
+    else:
+        schema = schema or document.get("schema")
+        if schema is None:
+            raise ConfigError(
+                f"contract {ref}: no schema; pass the simple schema with --schema SCHEMA.json")
+        columns = _schema_columns(schema)
+        pii = {name: int(level) for name, level in (body.get("piiFields") or {}).items()}
+        metadata = document.get("fieldMetadata") or body.get("fieldMetadata")
+        if metadata:  # the later contract form wins over piiFields
+            pii = {}
+            for entry in metadata:
+                config = entry.get("personalDataConfig") or {}
+                if config.get("isPii"):
+                    pii[entry["fieldName"]] = int(config.get("purposeLevel", 0))
+        key_field = body.get("keyField")
+        subject_field = body.get("dataSubjectField") or None
+    names = [c["name"] for c in columns]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"contract {ref}: duplicate column names in the schema")
+    if not key_field:
+        raise ConfigError(f"contract {ref}: missing `keyField`")
+    for role, name in [("keyField", key_field), ("dataSubjectField", subject_field),
+                       *(("piiFields", field) for field in pii)]:
+        if name and name not in names:
+            raise ConfigError(f"contract {ref}: {role} `{name}` is not a column of the schema")
+    validations = []
+    for validation in body.get("validations") or []:
+        if validation.get("type", "regex") != "regex":
+            raise ConfigError(f"contract {ref}: validation type {validation.get('type')!r} "
+                              "is not supported (only regex)")
+        if validation.get("field") not in names:
+            raise ConfigError(f"contract {ref}: validation field `{validation.get('field')}` "
+                              "is not a column of the schema")
+        validations.append({"field": validation["field"], "type": "regex",
+                            "value": validation["value"]})
+    return {
+        "ref": ref,
+        "key_field": key_field,
+        "data_subject_field": subject_field,
+        "columns": [
+            {"name": c["name"], "type": c.get("type", "STRING"),
+             **({"pii": True, "purpose_level": pii[c["name"]]} if c["name"] in pii else {})}
+            for c in columns
+        ],
+        "validations": validations,
+    }
+
+
+def pii_fields(contract: dict[str, Any]) -> dict[str, int]:
+    return {c["name"]: c["purpose_level"] for c in contract["columns"] if c.get("pii")}

@@ -1,0 +1,93 @@
+"""Runs the bundled dbt project in-process for one batch job."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckshred
+from duckshred.service.workspace import WORKSPACE_ENV, Workspace
+
+JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def project_dir() -> Path:
+    """The dbt project: inside the installed package, or the repository in a checkout."""
+    package = Path(duckshred.__file__).resolve().parent
+    for candidate in (package / "dbt_project", package.parent):
+        if (candidate / "dbt_project.yml").is_file():
+            return candidate
+    raise FileNotFoundError("duckshred's dbt project files are missing from the installation")
+
+
+@dataclass
+class BuildOutcome:
+    success: bool
+    error: str | None = None  # safe to show: no plaintext, no key material
+
+
+def _close_dbt_database() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in-process after a run: close it, so
+    the files can be reopened (read-only, or rewritten) and the in-memory scratch
+    database with the run's plaintext is freed."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def _safe_message(message: str) -> str:
+    """Our own job errors verbatim; anything else with quoted text blanked, since
+    an engine message may quote a value of the data."""
+    if JOB_ERROR_MARKER in message:
+        return message.split(JOB_ERROR_MARKER, 1)[1].splitlines()[0].strip()
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return _QUOTED.sub("'…'", " ".join(lines[:3]))
+
+
+def run_build(workspace: Workspace, plan: dict[str, Any],
+              on_progress: Callable[[str], None] | None = None) -> BuildOutcome:
+    from dbt.cli.main import dbtRunner
+
+    project = project_dir()
+    os.environ[WORKSPACE_ENV] = str(workspace.root)  # read by profiles.yml
+
+    def forward(event: Any) -> None:
+        if on_progress is None or event.info.name != "LogModelResult":
+            return
+        data = event.data
+        on_progress(f"{data.index}/{data.total} {data.node_info.node_name}: {data.status} "
+                    f"in {data.execution_time:.2f} s")
+
+    runner = dbtRunner(callbacks=[forward])
+    try:
+        result = runner.invoke([
+            "--quiet", "--no-use-colors", "--no-partial-parse",
+            "--log-path", str(workspace.dbt_log_dir),
+            "build",
+            "--project-dir", str(project),
+            "--profiles-dir", str(project),
+            "--target-path", str(workspace.dbt_target_dir),
+            "--vars", json.dumps({"duckshred_job": plan}),
+        ])
+    finally:
+        _close_dbt_database()
+    if result.success:
+        return BuildOutcome(True)
+    if result.exception is not None:
+        return BuildOutcome(False, _safe_message(str(result.exception)))
+    for node_result in getattr(result.result, "results", []) or []:
+        if str(node_result.status) in {"error", "fail"}:
+            return BuildOutcome(
+                False, f"{node_result.node.name}: {_safe_message(node_result.message or '')}"
+                if JOB_ERROR_MARKER not in (node_result.message or "")
+                else _safe_message(node_result.message))
+    return BuildOutcome(False, "dbt build failed")

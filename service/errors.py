@@ -1,0 +1,29 @@
+"""The one family of errors the CLI turns into exit codes.
+
+Messages name what and where (field, file, row number) and never carry
+plaintext PII or key material.
+"""
+
+
+class DuckshredError(Exception):
+    """A problem the user can fix: bad input, unknown names, a busy workspace (exit 2)."""
+
+
+class ConfigError(DuckshredError):
+    """A batch job file, contract or connector that is not valid."""
+
+
+class NotFoundError(DuckshredError):
+    """A named thing (connector, contract, job) that the catalog does not hold."""
+
+
+class WorkspaceBusyError(DuckshredError):
+    """Another duckshred command holds the workspace lock for too long."""
+
+
+class JobFailedError(DuckshredError):
+    """A batch job that ended in ERROR (exit 1); ``job_id`` names it."""
+
+    def __init__(self, message: str, job_id: str) -> None:
+        super().__init__(message)
+        self.job_id = job_id
