@@ -69,7 +69,7 @@ def list_data_subjects(workspace: Workspace, page_size: int = 100, page_token: s
         rows = conn.execute(
             f"SELECT DISTINCT data_subject FROM {_SUBJECTS} "
             "WHERE ?::VARCHAR IS NULL OR data_subject > ? "
-            "ORDER BY data_subject COLLATE binary LIMIT ?",
+            "ORDER BY data_subject LIMIT ?",
             [after, after, page_size + 1]).fetchall()
     finally:
         conn.close()

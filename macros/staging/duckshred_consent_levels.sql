@@ -19,7 +19,7 @@
       END,
       {%- endif %}
       CASE
-        WHEN regexp_full_match(trim({{ value }}), '\[\s*\d+(\s*,\s*\d+)*\s*\]')
+        WHEN regexp_full_match(trim({{ value }}), '\[\s*(\d+(\s*,\s*\d+)*)?\s*\]')
           THEN try_cast(trim({{ value }}) AS INTEGER[])
         WHEN regexp_full_match(trim({{ value }}), '\d+')
           THEN [try_cast(trim({{ value }}) AS INTEGER)]
