@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -129,22 +130,60 @@ class Measured:
     max_rss_mb: float
     stdout: str
     stderr: str
+    # (seconds since the start, line) of every stderr line, as it arrived
+    stderr_lines: list[tuple[float, str]]
 
 
 def run_measured(cmd: list[str]) -> Measured:
     """Run ``cmd`` as a user would; wall clock and the peak RSS of that one child
-    (``wait4`` gives the child's own rusage, not the max over every earlier child)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    (``wait4`` gives the child's own rusage, not the max over every earlier child).
+    stderr is read as it comes, so progress lines get a time stamp."""
+    lines: list[tuple[float, str]] = []
+    with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL)
+        assert proc.stderr is not None
+
+        def read_stderr() -> None:
+            for raw in proc.stderr:  # type: ignore[union-attr]
+                lines.append((time.perf_counter() - start, raw.decode("utf-8", "replace")))
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+        reader.join()
+        proc.stderr.close()
         out.seek(0)
-        err.seek(0)
         return Measured(proc.returncode, wall, usage.ru_maxrss / 1024,
                         out.read().decode("utf-8", "replace"),
-                        err.read().decode("utf-8", "replace"))
+                        "".join(line for _, line in lines), lines)
+
+
+def job_phases(run: Measured) -> dict[str, float]:
+    """Where the wall clock of ``create batch-job`` went, from its time-stamped progress."""
+    started = models_start = writing = finished = None
+    for at, line in run.stderr_lines:
+        if line.startswith("batch job ") and line.rstrip().endswith(" started"):
+            started = at
+        model = re.match(r"\s*1/\d+ .*OK in ([\d.]+) s", line)
+        if model and models_start is None:
+            models_start = at - float(model.group(1))
+        if line.strip() == "writing outputs":
+            writing = at
+        if FINISHED.search(line):
+            finished = at
+    if None in (started, models_start, writing, finished):
+        return {}
+    assert started is not None and models_start is not None
+    assert writing is not None and finished is not None
+    return {"cli_start_and_submit_s": round(started, 2),
+            "dbt_start_up_s": round(models_start - started, 2),
+            "dbt_models_s": round(writing - models_start, 2),
+            "writing_outputs_s": round(finished - writing, 2),
+            "process_exit_s": round(run.wall_s - finished, 2)}
 
 
 def cli(exe: str, workspace: Path, *args: str) -> Measured:
@@ -328,9 +367,16 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType) -> dict
     r["peak_rss_mb"] = round(job_run.max_rss_mb, 1)
     print(f"create batch-job: {job_run.wall_s:.2f} s wall clock, "
           f"{r['e2e_records_per_s']:,} records/s, peak RSS {job_run.max_rss_mb:.0f} MB")
-    progress = [line.strip() for line in job_run.stderr.splitlines() if line.strip()]
-    for line in progress:
-        print(f"    | {line}")
+    for at, line in job_run.stderr_lines:
+        if line.strip():
+            print(f"    | {at:6.2f} s  {line.strip()}")
+    r["dbt_models_s"] = round(sum(float(m) for m in re.findall(r"OK in ([\d.]+) s",
+                                                                job_run.stderr)), 3)
+    r["phases"] = job_phases(job_run)
+    if r["phases"]:
+        print("  where the wall clock went: " + ", ".join(
+            f"{name.removesuffix('_s').replace('_', ' ')} {value:.2f} s"
+            for name, value in r["phases"].items()))
 
     # 3. the job's own account
     details = json.loads(cli(exe, workspace, "get", "batch-job", job_id, "-o", "json").stdout)
@@ -339,7 +385,8 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType) -> dict
         raise BenchError(f"job {job_id} did not report FINISHED: {r['job']['final_message']}")
     if r["job"]["records"] != rows:
         print(f"  note: the job reports {r['job']['records']:,} records for {rows:,} rows")
-    print(f"job's own: {r['job']['final_message']}  states: {r['job']['state_durations_s']}")
+    print(f"job's own: {r['job']['final_message']}  states: {r['job']['state_durations_s']}; "
+          f"dbt models (sum of their own timings): {r['dbt_models_s']:.2f} s")
 
     keys, subjects = keystore_counts(workspace)
     r["keys"], r["subjects"] = keys, subjects
@@ -375,7 +422,7 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType) -> dict
     print(f"naive pandas + Tink df.apply ({how}): {naive_s:.1f} s "
           f"(read {naive['read']:.1f}, parse+encrypt {naive['encrypt']:.1f}, "
           f"write 3 CSVs {naive['write']:.1f}; {int(naive['keys']):,} keys); "
-          f"duckshred end to end is {r['speedup']}x faster")
+          f"speed-up of duckshred end to end over it: {r['speedup']}x")
 
     # 6. on-the-fly decryption
     query = (f"SELECT count(decrypt(CustomerID, \"strmMeta.keyLink\")) "

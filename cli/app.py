@@ -34,7 +34,8 @@ class _DomainErrorsToExitCodes(TyperGroup):
         except DuckshredError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
+                typer.Exit, typer.Abort):
             raise
         except Exception as error:
             if os.environ.get("DUCKSHRED_DEBUG"):

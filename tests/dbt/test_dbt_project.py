@@ -1,0 +1,94 @@
+"""dbt functional tier: plain `dbt build` of the bundled sample job, no CLI."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+import yaml
+from dbt.cli.main import dbtRunner
+
+from duckshred.crypto import mask_value
+from duckshred.service.contracts import normalise_contract, read_document
+from duckshred.service.dbt_runner import _close_dbt_database
+from tests.conftest import REPO, SAMPLE
+
+
+def _build(tmp_path) -> None:
+    result = dbtRunner().invoke([
+        "--quiet", "--log-path", str(tmp_path / "logs"), "build",
+        "--project-dir", str(REPO), "--profiles-dir", str(REPO),
+        "--target-path", str(tmp_path / "target")])
+    _close_dbt_database()
+    assert result.success, result.exception
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("dbt")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DUCKSHRED_HOME", str(tmp_path / "home"))
+        patch.chdir(REPO)
+        _build(tmp_path)
+        first = _keys(tmp_path)
+        _build(tmp_path)  # same group: every key is re-used
+    return {"home": tmp_path / "home", "first_keys": first}
+
+
+def _keys(tmp_path) -> dict[str, str]:
+    with duckdb.connect(str(tmp_path / "home" / "keystore.duckdb"), read_only=True) as conn:
+        return dict(conn.execute("SELECT key_link, keyset FROM encryption_keys").fetchall())
+
+
+def _sample_rows() -> list[dict[str, str]]:
+    with open(SAMPLE / "uci_online_retail_sample.csv", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_one_key_per_customer_and_utc_day(built):
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    days = {(row["CustomerID"], datetime.strptime(row["InvoiceDate"], "%Y-%m-%d %H:%M:%S")
+             .replace(tzinfo=amsterdam).astimezone(UTC).date()) for row in _sample_rows()}
+    assert len(built["first_keys"]) == len(days)
+
+
+def test_a_second_build_reuses_the_groups_keys(built):
+    with duckdb.connect(str(built["home"] / "keystore.duckdb"), read_only=True) as conn:
+        now = dict(conn.execute("SELECT key_link, keyset FROM encryption_keys").fetchall())
+    assert now == built["first_keys"]
+
+
+def test_warehouse_holds_ciphertext_not_plaintext_or_keys(built):
+    rows = _sample_rows()
+    with duckdb.connect(str(built["home"] / "warehouse.duckdb"), read_only=True) as conn:
+        tables = conn.execute("SELECT schema_name, table_name FROM duckdb_tables() "
+                              "ORDER BY ALL").fetchall()
+        encrypted = conn.execute('SELECT "CustomerID", "strmMeta.keyLink" '
+                                 "FROM job_sample.encrypted ORDER BY __row_nr").fetchall()
+        masked = conn.execute('SELECT "CustomerID" FROM job_sample.derived '
+                              "WHERE __derived_index = 1 ORDER BY __row_nr").fetchall()
+    assert tables == [("job_sample", "derived"), ("job_sample", "encrypted")]
+    assert len(encrypted) == len(rows)
+    assert all(c != r["CustomerID"] and link for (c, link), r in zip(encrypted, rows, strict=True))
+    assert [m for (m,) in masked] == [mask_value(r["CustomerID"], "sample-seed") for r in rows]
+    data = (built["home"] / "warehouse.duckdb").read_bytes()
+    assert not any(k.encode() in data for k in built["first_keys"].values())
+
+
+def test_key_store_holds_no_plaintext_key_values(built):
+    with duckdb.connect(str(built["home"] / "keystore.duckdb"), read_only=True) as conn:
+        hashes = [h for (h,) in conn.execute("SELECT key_value_hash FROM encryption_keys")
+                  .fetchall()]
+    assert all(len(h) == 64 for h in hashes)
+
+
+def test_the_projects_contract_var_equals_the_sample_yaml_contract():
+    project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
+    var_contract = project["vars"]["duckshred_job"]["contract"]
+    ref = var_contract["ref"]
+    from_yaml = normalise_contract(ref, read_document(
+        SAMPLE / "online-retail-sample.contract.yml"))
+    assert from_yaml == var_contract
