@@ -1,7 +1,8 @@
 {#- The job's new keys, and the data-subject index rows they need, committed
-    to the key store together. Runs last: a job that failed made no keys.
-    depends_on: {{ ref('encrypted') }} {{ ref('derived') }} -#}
-{%- set job = duckshred_job() -%}
+    to the key store together. It must run last (a job that failed makes no
+    keys), hence the explicit dependencies on both outputs: -#}
+{%- set job = duckshred_job() %}
+-- depends_on: {{ ref('encrypted') }}, {{ ref('derived') }}
 
 INSERT INTO keystore.main.encryption_keys
 SELECT key_link, {{ duckshred_literal(job.group_id) }}, key_value_hash, __key_day, expiry, keyset,
@@ -11,9 +12,11 @@ WHERE is_new;
 
 {% if job.contract.get('data_subject_field') -%}
 INSERT INTO keystore.main.data_subject_keys
-SELECT DISTINCT rows.__data_subject, rows.__key_link, keys.expiry, {{ duckshred_literal(job.job_id) }}
-FROM {{ ref('int_rows_encrypted') }} AS rows
-JOIN {{ ref('job_keys') }} AS keys ON keys.key_link = rows.__key_link
+SELECT rows.__data_subject, keys.key_link, keys.expiry, {{ duckshred_literal(job.job_id) }}
+FROM (
+    SELECT DISTINCT __data_subject, __key_value, __key_day FROM {{ ref('stg_source_rows') }}
+) AS rows
+JOIN {{ ref('job_keys') }} AS keys USING (__key_value, __key_day)
 ANTI JOIN keystore.main.data_subject_keys AS known
-    ON known.data_subject = rows.__data_subject AND known.key_link = rows.__key_link;
+    ON known.data_subject = rows.__data_subject AND known.key_link = keys.key_link;
 {%- endif %}

@@ -23,7 +23,7 @@ select
     {%- endif %}
     {%- endfor %}
     {{ duckshred_strm_meta_columns(job) }}
-from {{ ref('int_rows_encrypted') }}
+from {{ duckshred_encrypted_rows(job) }} as rows
 where {{ duckshred_consent_filter(derived, '__consent_levels') }}
 {% if not loop.last %}union all{% endif %}
 {%- else %}
@@ -32,7 +32,7 @@ select 0 as __derived_index, * exclude (__derived_index) from (
     select 0 as __derived_index, __row_nr,
     {%- for column in job.contract.columns %} {{ duckshred_ident(column.name) }},{% endfor %}
     {{ duckshred_strm_meta_columns(job) }}
-    from {{ ref('int_rows_encrypted') }} where false
+    from {{ duckshred_encrypted_rows(job) }} as rows where false
 )
 {%- endfor %}
 order by __derived_index, __row_nr

@@ -13,5 +13,5 @@ select
     {%- endif -%}
     {%- endfor %}
     {{ duckshred_strm_meta_columns(job) }}
-from {{ ref('int_rows_encrypted') }}
+from {{ duckshred_encrypted_rows(job) }} as rows
 order by __row_nr

@@ -92,3 +92,14 @@ def test_the_projects_contract_var_equals_the_sample_yaml_contract():
     from_yaml = normalise_contract(ref, read_document(
         SAMPLE / "online-retail-sample.contract.yml"))
     assert from_yaml == var_contract
+
+
+def test_keys_are_committed_only_after_both_outputs_are_built(built, tmp_path_factory):
+    import json
+
+    manifest_path = next(tmp_path_factory.getbasetemp().glob("dbt*/target/manifest.json"))
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    commit = nodes["model.duckshred.keystore_commit"]["depends_on"]["nodes"]
+    assert {"model.duckshred.encrypted", "model.duckshred.derived"} <= set(commit)
+    compiled = nodes["model.duckshred.keystore_commit"]
+    assert compiled["config"]["materialized"] == "keystore_commit"
