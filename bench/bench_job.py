@@ -171,7 +171,7 @@ def job_phases(run: Measured) -> dict[str, float]:
         model = re.match(r"\s*1/\d+ .*OK in ([\d.]+) s", line)
         if model and models_start is None:
             models_start = at - float(model.group(1))
-        if line.strip() == "writing outputs":
+        if "writing outputs" in line and writing is None:
             writing = at
         if FINISHED.search(line):
             finished = at

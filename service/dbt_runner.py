@@ -14,6 +14,7 @@ import duckshred
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
+PLAN_ENV = "DUCKSHRED_JOB_PLAN"
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 
@@ -59,6 +60,10 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
 
     project = project_dir()
     os.environ[WORKSPACE_ENV] = str(workspace.root)  # read by profiles.yml
+    plan_file = workspace.dbt_target_dir.parent / "job-plan.json"
+    plan_file.parent.mkdir(parents=True, exist_ok=True)
+    plan_file.write_text(json.dumps(plan))
+    os.environ[PLAN_ENV] = str(plan_file)  # read by the duckshred_job() macro
 
     def forward(event: Any) -> None:
         if on_progress is None or event.info.name != "LogModelResult":
@@ -70,16 +75,17 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
     runner = dbtRunner(callbacks=[forward])
     try:
         result = runner.invoke([
-            "--quiet", "--no-use-colors", "--no-partial-parse",
+            "--quiet", "--no-use-colors",
             "--log-path", str(workspace.dbt_log_dir),
             "build",
             "--project-dir", str(project),
             "--profiles-dir", str(project),
             "--target-path", str(workspace.dbt_target_dir),
-            "--vars", json.dumps({"duckshred_job": plan}),
         ])
     finally:
         _close_dbt_database()
+        os.environ.pop(PLAN_ENV, None)
+        plan_file.unlink(missing_ok=True)
     if result.success:
         return BuildOutcome(True)
     if result.exception is not None:

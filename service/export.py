@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from duckshred.service.config import BatchJobConfig, Location
+from duckshred.service.warehouse import current_table
 from duckshred.service.workspace import Workspace
 from duckshred.udf import attach_keystore
 from duckshred.udf.keystore import KEYSTORE_ALIAS, rewrite_keystore
@@ -32,44 +33,30 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
                   folder: Path) -> tuple[list[tuple[Location, Path]], int]:
     """Write every output of the job into ``folder``; return (location, file) pairs and
     the number of records processed."""
-    from duckshred.service.jobs import schema_of_job
-
     folder.mkdir(parents=True, exist_ok=True)
-    schema = schema_of_job(plan["job_id"])
+    encrypted, derived = current_table("encrypted"), current_table("derived")
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True)
     try:
         attach_keystore(conn, workspace.keystore_path, read_only=True)
         files = [(config.encrypted, _copy(
-            conn, f"SELECT * EXCLUDE (__row_nr) FROM {schema}.encrypted", config.encrypted,
+            conn, f"SELECT * EXCLUDE (__row_nr) FROM {encrypted}", config.encrypted,
             folder, 0))]
         # One row per key the job made or re-used, in the order rows first met them.
         keys_query = f"""
             SELECT k.key_link AS "keyLink", k.keyset AS "encryptionKey"
             FROM (SELECT "strmMeta.keyLink" AS key_link, min(__row_nr) AS first_row
-                  FROM {schema}.encrypted GROUP BY ALL) AS used
+                  FROM {encrypted} GROUP BY ALL) AS used
             JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
             ORDER BY used.first_row"""
         files.append((config.keys, _copy(conn, keys_query, config.keys, folder, 1)))
         for index, spec in enumerate(config.derived):
-            query = (f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {schema}.derived "
+            query = (f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
                      f"WHERE __derived_index = {index}")
             files.append((spec.location, _copy(conn, query, spec.location, folder, 2 + index)))
-        (records,) = conn.execute(f"SELECT count(*) FROM {schema}.encrypted").fetchone()
+        (records,) = conn.execute(f"SELECT count(*) FROM {encrypted}").fetchone()
     finally:
         conn.close()
     return files, int(records)
-
-
-def drop_job_tables(workspace: Workspace, job_id: str) -> None:
-    from duckshred.service.jobs import schema_of_job
-
-    if not workspace.warehouse_path.exists():
-        return
-    conn = duckdb.connect(str(workspace.warehouse_path))
-    try:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema_of_job(job_id)} CASCADE")
-    finally:
-        conn.close()
 
 
 def discard_job_keys(workspace: Workspace, job_id: str) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from duckshred.service import export
+from duckshred.service import export, warehouse
 from duckshred.service.catalog import Catalog
 from duckshred.service.config import BatchJobConfig, load_config, parse_config
 from duckshred.service.dbt_runner import run_build
@@ -32,11 +32,6 @@ Progress = Callable[[str], None]
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def schema_of_job(job_id: str) -> str:
-    """The warehouse schema that holds a job's tables (see generate_schema_name.sql)."""
-    return "job_" + job_id.replace("-", "_").lower()
 
 
 # -- validation, before any work ---------------------------------------------------
@@ -178,15 +173,19 @@ def run_submitted_job(workspace: Workspace, job_id: str,
                 plan["source_path"] = str(source.fetch(config.source.relative_path,
                                                        staging / "source.csv"))
             _add_state(catalog, job, "RUNNING")
+            phase = time.perf_counter()
             outcome = run_build(workspace, plan, say)
             if not outcome.success:
                 raise JobFailedError(outcome.error or "dbt build failed", job_id)
             committed = True
-            say("writing outputs")
+            say(f"dbt build done in {time.perf_counter() - phase:.2f} s; writing outputs")
+            phase = time.perf_counter()
             files, records = export.write_outputs(workspace, plan, config, staging / "out")
             for location, local_file in files:
                 catalog.connector(location.connector).publish(local_file, location.relative_path)
                 job["outputs"].append(location.describe())
+            say(f"{len(files)} outputs written in {time.perf_counter() - phase:.2f} s")
+            warehouse.keep_current_run(workspace, job_id)
             elapsed = time.perf_counter() - started
             _add_state(catalog, job, "FINISHED",
                        f"Processed {records} records in {elapsed:.3f} s. which is "
@@ -206,7 +205,7 @@ def _undo(workspace: Workspace, job: dict[str, Any], config: BatchJobConfig,
           committed: bool) -> None:
     """Leave nothing of a failed job: its tables, its published files, its keys."""
     catalog = Catalog(workspace)
-    export.drop_job_tables(workspace, job["id"])
+    warehouse.drop_tables(workspace, job["id"])
     locations = [config.encrypted, config.keys, *(d.location for d in config.derived)]
     for location in locations:
         if location.describe() in job["outputs"]:
@@ -227,5 +226,5 @@ def delete_batch_job(workspace: Workspace, job_id: str) -> None:
     catalog = Catalog(workspace)
     catalog.job(job_id)
     with workspace_lock(workspace, f"delete batch job {job_id}"):
-        export.drop_job_tables(workspace, job_id)
+        warehouse.drop_tables(workspace, job_id)
         catalog.delete_job(job_id)

@@ -22,6 +22,7 @@ from duckshred.crypto import clear_cipher_cache, keyset_key_material
 from duckshred.service.catalog import Catalog
 from duckshred.service.errors import DuckshredError
 from duckshred.service.locking import workspace_lock
+from duckshred.service.warehouse import job_tables
 from duckshred.service.workspace import Workspace
 from duckshred.udf import attach_keystore, register_functions
 from duckshred.udf.keystore import KEYSTORE_ALIAS, rewrite_keystore
@@ -99,16 +100,6 @@ def list_keylinks(workspace: Workspace, subject_ids: list[str]) -> list[KeyLinkE
 
 # -- forgetting -------------------------------------------------------------------
 
-def _job_tables(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [row[0] for row in conn.execute(
-        "SELECT schema_name FROM duckdb_tables() WHERE table_name = ? "
-        "AND schema_name LIKE 'job\\_%' ESCAPE '\\' ORDER BY schema_name", [table]).fetchall()]
-
-
-def _job_id_of_schema(schema: str) -> str:
-    return schema.removeprefix("job_").replace("_", "-")
-
-
 def derived_datasets_holding(workspace: Workspace, key_links: list[str]) -> list[dict[str, Any]]:
     """Derived datasets (warehouse tables and the files they were written to) that
     hold decrypted values under any of ``key_links``."""
@@ -118,12 +109,11 @@ def derived_datasets_holding(workspace: Workspace, key_links: list[str]) -> list
     found = []
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True)
     try:
-        for schema in _job_tables(conn, "derived"):
+        for job_id, table in job_tables(conn, "derived"):
             indexes = [row[0] for row in conn.execute(
-                f'SELECT DISTINCT __derived_index FROM {schema}.derived '
+                f'SELECT DISTINCT __derived_index FROM {table} '
                 'WHERE list_contains(?::VARCHAR[], "strmMeta.keyLink") ORDER BY 1',
                 [key_links]).fetchall()]
-            job_id = _job_id_of_schema(schema)
             try:
                 targets = catalog.job(job_id)["config"].get("derived_data", [])
             except DuckshredError:
@@ -131,7 +121,7 @@ def derived_datasets_holding(workspace: Workspace, key_links: list[str]) -> list
             for index in indexes:
                 target = targets[index]["target"] if index < len(targets) else None
                 found.append({
-                    "jobId": job_id, "table": f"{schema}.derived", "derivedIndex": index,
+                    "jobId": job_id, "table": table, "derivedIndex": index,
                     "target": (f"{target['data_connector_ref']['name']}:"
                                f"{target.get('path_prefix', '')}{target['file_name']}"
                                if target else None)})
@@ -215,8 +205,7 @@ def access_request(workspace: Workspace, subject_id: str) -> list[dict[str, Any]
     try:
         register_functions(conn)
         attach_keystore(conn, workspace.keystore_path, read_only=True)
-        for schema in _job_tables(conn, "encrypted"):
-            job_id = _job_id_of_schema(schema)
+        for job_id, table in job_tables(conn, "encrypted"):
             try:
                 job = catalog.job(job_id)
                 contract = catalog.contract(job["contractRef"])
@@ -232,7 +221,7 @@ def access_request(workspace: Workspace, subject_id: str) -> list[dict[str, Any]
                 (f'decrypt("{name}", "strmMeta.keyLink")' if name in pii else f'"{name}"')
                 + f' AS "{name}"' for name in columns)
             rows = conn.execute(
-                f'SELECT __row_nr, "strmMeta.keyLink", {select} FROM {schema}.encrypted '
+                f'SELECT __row_nr, "strmMeta.keyLink", {select} FROM {table} '
                 'WHERE list_contains(?::VARCHAR[], "strmMeta.keyLink") ORDER BY __row_nr',
                 [key_links]).fetchall()
             for row in rows:

@@ -30,8 +30,20 @@ field values, and the fast resolver only answers when the values need no SMART
 adjustment; anything else goes through the faithful path, which produces the exact
 Java result or message.
 
-Pattern letters not ported (``Y w W e c`` numeric, ``g B z v``) raise
-:class:`JavaPatternError` rather than parse differently from Java.
+Pattern letters not ported (``Y``, ``w``, ``W``, numeric ``e``/``c``, ``g``, ``B``, ``z``,
+``v``) raise :class:`JavaPatternError` rather than parse differently from Java.
+
+Known differences, none in the parsing rules themselves:
+
+* time-zone data comes from the system's tz database (``zoneinfo``), not Java's bundled
+  ``tzdb.dat``: historical offsets can differ where the databases do (Debian keeps
+  Amsterdam's pre-1940 offsets, which Java's data folds into Brussels'), and Java's
+  ``SystemV/*`` IDs are missing;
+* when several leftover fields are invalid at once, Java reports whichever its
+  ``HashMap`` yields first (identity hash order); this port reports the first parsed;
+* a year so far out that the epoch milliseconds overflow a ``long`` raises
+  :class:`JavaDateTimeParseError` with ``"long overflow"``, the message of the
+  ``ArithmeticException`` Java's ``Instant.toEpochMilli()`` throws.
 """
 
 from __future__ import annotations
@@ -41,6 +53,7 @@ import re
 from collections.abc import Callable
 from datetime import date as _date
 from datetime import datetime as _datetime
+from typing import cast
 from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
@@ -364,10 +377,16 @@ _REGION_ID = re.compile(r"[A-Za-z][A-Za-z0-9~/._+-]+", re.ASCII)
 _OFFSET_ID = re.compile(r"([+-])([0-9])([0-9])?(?:(:?)([0-9]{2})(?:\4([0-9]{2}))?)?", re.ASCII)
 
 
+# In the tz database but not among Java's region IDs (Java's tzdb compiler drops them).
+_NOT_JAVA_ZONE_IDS = frozenset(
+    {"EST", "HST", "MST", "ROC", "GMT+0", "GMT-0", "Factory", "localtime", "posixrules"}
+)
+
+
 @functools.lru_cache(maxsize=1)
 def _available_zone_ids() -> frozenset[str]:
     """ZoneRulesProvider.getAvailableZoneIds(), approximated by the system's tz database."""
-    return frozenset(available_timezones() - {"Factory", "localtime", "posixrules"})
+    return frozenset(available_timezones() - _NOT_JAVA_ZONE_IDS)
 
 
 @functools.lru_cache(maxsize=1)
@@ -382,11 +401,9 @@ def _zone_offset_of(text: str) -> int | None:
     match = _OFFSET_ID.fullmatch(text)
     if match is None:
         return None
-    sign, h1, h2, colon, minutes, seconds = match.groups()
+    sign, h1, h2, _, minutes, seconds = match.groups()
     if h2 is None and minutes is not None:
         return None  # "+h" only stands alone
-    if h2 is not None and minutes is not None and colon == "" and len(text) not in (5, 7):
-        return None
     hours = int(h1 + (h2 or ""))
     mins = int(minutes or 0)
     secs = int(seconds or 0)
@@ -428,7 +445,7 @@ def _default_zone(zone_id: str) -> _Zone:
 def _offset_seconds(zone: _Zone, year: int, month: int, day: int, sod: int) -> int:
     """The offset ZonedDateTime.ofLocal picks for a local date-time (earlier offset in an
     overlap; in a gap the offset before it, which shifts the time forward by the gap)."""
-    if type(zone) is int:
+    if isinstance(zone, int):
         return zone
     if year > 9999:  # the Gregorian calendar and the zone's final rules repeat every 400y
         year = 9600 + (year - 9600) % 400
@@ -1010,10 +1027,13 @@ class _PatternParser:
             index = active.value_index
             base = active.elements[index]
             if not isinstance(base, _Number):
+                # what Java's ClassCastException says for "pdMM": a padded value parser
+                # cannot take adjacent fixed-width values
+                pad = "java.time.format.DateTimeFormatterBuilder$PadPrinterParserDecorator"
+                number = "java.time.format.DateTimeFormatterBuilder$NumberPrinterParser"
                 raise JavaPatternError(
-                    "class java.time.format.DateTimeFormatterBuilder$PadPrinterParserDecorator "
-                    "cannot be cast to class "
-                    "java.time.format.DateTimeFormatterBuilder$NumberPrinterParser"
+                    f"class {pad} cannot be cast to class {number} ({pad} and {number} are in "
+                    "module java.base of loader 'bootstrap')"
                 )
             if element.min_width == element.max_width and element.sign_style == _NOT_NEGATIVE:
                 base = base.with_subsequent_width(element.max_width)
@@ -1262,6 +1282,10 @@ class _PatternParser:
             else:
                 raise too_many
         elif cur == "g":
+            if count > 19:
+                raise JavaPatternError(
+                    f"The minimum width must be from 1 to 19 inclusive but was {count}"
+                )
             raise _unsupported(cur)
         else:  # A, n, N
             self.value(field, count, 19, _NOT_NEGATIVE)
@@ -1596,8 +1620,8 @@ def _build_fast_path(elements: list[_Element]) -> Callable[[str, _Zone], int | N
             DAY_OF_WEEK,
             AMPM_OF_DAY,
         ):
-            names = "|".join(re.escape(name) for name, _ in element.candidates)
-            piece = f"((?>{names}))"
+            alternatives = "|".join(re.escape(name) for name, _ in element.candidates)
+            piece = f"((?>{alternatives}))"
             field = element.field
             converter = dict(element.candidates).__getitem__
         elif isinstance(element, _OffsetId) and element.type in _OFFSET_REGEX:
@@ -1668,9 +1692,10 @@ def _build_fast_path(elements: list[_Element]) -> Callable[[str, _Zone], int | N
         if all_int:
             values = list(map(int, found.groups()))
         else:
-            values = [convert(group) for convert, group in zip(convs, found.groups(), strict=False)]
-            if None in values:
+            converted = [convert(g) for convert, g in zip(convs, found.groups(), strict=False)]
+            if None in converted:
                 return None
+            values = cast(list[int], converted)
         values.append(0)
         year = values[i_year] + year_add
         month = values[i_month]
@@ -1707,10 +1732,10 @@ def _build_fast_path(elements: list[_Element]) -> Callable[[str, _Zone], int | N
         seconds += hour * 3600 + minute * 60 + second
         if i_offset is not None:
             offset = values[i_offset]
-            if offset < -64_800 or offset > 64_800:  # type: ignore[operator]
+            if offset < -64_800 or offset > 64_800:
                 return None
-            seconds -= offset  # type: ignore[operator]
-        elif type(zone) is int:
+            seconds -= offset
+        elif isinstance(zone, int):
             seconds -= zone
         else:
             off = zone.utcoffset(datetime_type(year, month, day, hour, minute, second))
@@ -1762,7 +1787,8 @@ class JavaDateTimeFormat:
         """The faithful element-by-element parse and resolve."""
         units = _utf16(text)
         if len(units) > 64:
-            abbreviation = _from_utf16(units[:64]) + "..."
+            # Java may cut a surrogate pair in two; printed, the lone half becomes '?'
+            abbreviation = _from_utf16(units[:64]).encode("utf-8", "replace").decode() + "..."
         else:
             abbreviation = text
         context = _Context()

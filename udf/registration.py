@@ -27,6 +27,8 @@ class SqlFunction:
 FUNCTIONS: tuple[SqlFunction, ...] = (
     SqlFunction("tink_keyset_new", functions.keyset_new, [], VARCHAR, vectorized=False,
                 side_effects=True),
+    SqlFunction("tink_keyset_new_per_row", functions.keyset_new_per_row, [VARCHAR], VARCHAR,
+                side_effects=True),
     SqlFunction("tink_encrypt", functions.encrypt, [VARCHAR, VARCHAR], VARCHAR),
     SqlFunction("tink_decrypt", functions.decrypt, [VARCHAR, VARCHAR], VARCHAR),
     SqlFunction("tink_try_decrypt", functions.try_decrypt, [VARCHAR, VARCHAR], VARCHAR),

@@ -1,9 +1,6 @@
-{#- Each batch job's warehouse tables live in a schema of their own
-    (`job_<id>`), so earlier jobs stay queryable for access requests. -#}
+{#- A custom schema is used as written (`jobs`), not prefixed with the target's. -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
-  {%- if custom_schema_name == 'job' -%}
-    job_{{ var('duckshred_job')['job_id'] | replace('-', '_') | lower }}
-  {%- elif custom_schema_name -%}
+  {%- if custom_schema_name -%}
     {{ custom_schema_name | trim }}
   {%- else -%}
     {{ target.schema }}

@@ -35,7 +35,7 @@ select
     hashed.__key_day,
     hashed.key_value_hash,
     uuid()::varchar as key_link,
-    tink_keyset_new() as keyset,
+    tink_keyset_new_per_row(hashed.key_value_hash) as keyset,
     -- the UTC midnight that ends the key's day
     timezone('UTC', (hashed.__key_day + 1)::timestamp) as expiry,
     true as is_new

@@ -40,7 +40,7 @@ def test_wrong_timestamp_pattern_fails_the_job_with_row_text_and_index(cli, tmp_
     assert "row #1" in jobs[0]["states"][-1]["message"]
     with duckdb.connect(str(cli.workspace / "warehouse.duckdb"), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM duckdb_tables() "
-                            "WHERE schema_name LIKE 'job_%'").fetchone()[0] == 0
+                            "WHERE schema_name = 'jobs'").fetchone()[0] == 0
 
 
 def test_the_first_bad_row_is_named(cli, tmp_path):

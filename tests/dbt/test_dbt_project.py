@@ -67,10 +67,10 @@ def test_warehouse_holds_ciphertext_not_plaintext_or_keys(built):
         tables = conn.execute("SELECT schema_name, table_name FROM duckdb_tables() "
                               "ORDER BY ALL").fetchall()
         encrypted = conn.execute('SELECT "CustomerID", "strmMeta.keyLink" '
-                                 "FROM job_sample.encrypted ORDER BY __row_nr").fetchall()
-        masked = conn.execute('SELECT "CustomerID" FROM job_sample.derived '
+                                 "FROM jobs.encrypted ORDER BY __row_nr").fetchall()
+        masked = conn.execute('SELECT "CustomerID" FROM jobs.derived '
                               "WHERE __derived_index = 1 ORDER BY __row_nr").fetchall()
-    assert tables == [("job_sample", "derived"), ("job_sample", "encrypted")]
+    assert tables == [("jobs", "derived"), ("jobs", "encrypted")]
     assert len(encrypted) == len(rows)
     assert all(c != r["CustomerID"] and link for (c, link), r in zip(encrypted, rows, strict=True))
     assert [m for (m,) in masked] == [mask_value(r["CustomerID"], "sample-seed") for r in rows]

@@ -1,7 +1,8 @@
 """Tests for udf/javatime.py: Java DateTimeFormatter.ofPattern parsing to epoch milliseconds.
 
 Expected messages are Java 17's ``DateTimeParseException.getMessage()`` for
-``ZonedDateTime.parse(text, DateTimeFormatter.ofPattern(pattern))``.
+``ZonedDateTime.parse(text, DateTimeFormatter.ofPattern(pattern))``; they were checked
+against OpenJDK 17.0.15.
 """
 
 from __future__ import annotations
@@ -322,7 +323,9 @@ def test_default_zone_accepts_java_zone_ids() -> None:
     assert jt.parse_epoch_millis("2010-12-01 08:26", pattern, "GMT") == expected
 
 
-@pytest.mark.parametrize("zone", ["Europe/Nowhere", "europe/amsterdam", "", "+25:00", "../etc"])
+@pytest.mark.parametrize(
+    "zone", ["Europe/Nowhere", "europe/amsterdam", "", "+25:00", "../etc", "EST"]
+)
 def test_unknown_default_zone_is_a_configuration_error(zone: str) -> None:
     with pytest.raises(ValueError, match="^Unknown time-zone ID: ") as caught:
         jt.parse_epoch_millis("2010-12-01 08:26", "yyyy-MM-dd HH:mm", zone)
@@ -368,6 +371,7 @@ def test_unknown_default_zone_is_reported_even_when_the_text_has_an_offset() -> 
         ("2010-12-01T08:26:00z", "yyyy-MM-dd'T'HH:mm:ssXXX", 19),
         ("2010-12-01T08:26:00+02:60", "yyyy-MM-dd'T'HH:mm:ssXXX", 19),
         ("2010-12-01 08:26 Mars/Olympus", "yyyy-MM-dd HH:mm VV", 17),
+        ("2010-12-01 08:26 EST", "yyyy-MM-dd HH:mm VV", 17),  # not a Java region ID
         # parsers never give back what they took: a greedy hour leaves no digit for a
         # literal "0", and an offset that took its optional minutes leaves none for "30"
         ("2010-12-01 80", "yyyy-MM-dd H'0'", 13),
@@ -532,6 +536,16 @@ def test_error_indexes_count_utf16_code_units_like_java() -> None:
     )
 
 
+def test_abbreviation_can_split_a_surrogate_pair_like_java() -> None:
+    # 19 + 22 * 2 = 63 code units, then the first half of a pair: Java prints it as '?'
+    text = "2010-12-01 08:26:00" + "\U0001f600" * 30
+    error = parse_error(text, "yyyy-MM-dd HH:mm:ss")
+    assert str(error) == (
+        "Text '2010-12-01 08:26:00" + "\U0001f600" * 22 + "?...' could not be parsed, "
+        "unparsed text found at index 19"
+    )
+
+
 def test_non_ascii_digits_are_not_digits() -> None:
     error = parse_error("２010-12-01", "yyyy-MM-dd")
     assert str(error) == "Text '２010-12-01' could not be parsed at index 0"
@@ -562,6 +576,14 @@ def test_non_ascii_digits_are_not_digits() -> None:
         ("y" * 20, "The minimum width must be from 1 to 19 inclusive but was 20"),
         ("yyyy p", "Pad letter 'p' must be followed by valid pad pattern: yyyy p"),
         ("cc", 'Invalid pattern "cc"'),
+        (
+            "ppdMM",  # Java fails with a ClassCastException here
+            "class java.time.format.DateTimeFormatterBuilder$PadPrinterParserDecorator cannot "
+            "be cast to class java.time.format.DateTimeFormatterBuilder$NumberPrinterParser "
+            "(java.time.format.DateTimeFormatterBuilder$PadPrinterParserDecorator and "
+            "java.time.format.DateTimeFormatterBuilder$NumberPrinterParser are in module "
+            "java.base of loader 'bootstrap')",
+        ),
     ],
 )
 def test_bad_patterns(pattern: str, message: str) -> None:

@@ -30,13 +30,21 @@ def test_registration_is_idempotent():
 
 def test_only_the_random_function_has_side_effects():
     flagged = {f.name for f in FUNCTIONS if f.side_effects}
-    assert flagged == {"tink_keyset_new"}
+    assert flagged == {"tink_keyset_new", "tink_keyset_new_per_row"}
 
 
 def test_keyset_new_gives_a_fresh_keyset_per_row(conn):
     keysets = [row[0] for row in conn.execute("SELECT tink_keyset_new() FROM range(50)").fetchall()]
     assert len(set(keysets)) == 50
     assert all(json.loads(k)["key"][0]["outputPrefixType"] == "TINK" for k in keysets)
+
+
+def test_vectorised_keyset_new_gives_a_fresh_keyset_per_row(conn):
+    keysets = [row[0] for row in conn.execute(
+        "SELECT tink_keyset_new_per_row(i::VARCHAR) FROM range(5000) t(i)").fetchall()]
+    assert len(set(keysets)) == 5000
+    assert conn.execute("SELECT tink_decrypt(tink_encrypt('x', k), k) FROM "
+                        "(SELECT tink_keyset_new_per_row('a') AS k)").fetchone() == ("x",)
 
 
 def test_encrypt_decrypt_round_trip_and_determinism(conn):
