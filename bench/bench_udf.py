@@ -139,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     dec_sql = "CREATE TABLE out AS SELECT row_id, tink_decrypt(c, k) AS p FROM dec_inputs"
 
     def build_primitives() -> dict[str, object]:
-        # The same construction path the SQL functions use (proto keyset -> primitive).
-        return {k: cipher_for(k)._primitive for k in keysets}
+        # Built along the same path as the SQL functions' (proto keyset -> Tink's
+        # wrapped DeterministicAead, what KeysetHandle.primitive returns).
+        return {k: cipher_for(k)._wrapped for k in keysets}  # Tink's wrapped primitive
 
     warm_primitives = build_primitives()
     results: list[str] = []

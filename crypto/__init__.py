@@ -14,6 +14,7 @@ from duckshred.crypto._keysets import (
     KeysetCipher,
     cipher_for,
     clear_cipher_cache,
+    encrypt_batch,
     keyset_key_material,
     new_keyset_json,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "KeysetError",
     "cipher_for",
     "clear_cipher_cache",
+    "encrypt_batch",
     "keyset_key_material",
     "mask_value",
     "new_keyset_json",

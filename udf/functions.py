@@ -9,8 +9,17 @@ plaintext or key material.
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from duckshred.crypto import DecryptionError, KeysetError, cipher_for, mask_value, new_keyset_json
+from duckshred.crypto import (
+    DecryptionError,
+    KeysetCipher,
+    KeysetError,
+    cipher_for,
+    encrypt_batch,
+    mask_value,
+    new_keyset_json,
+)
 
 
 def keyset_new() -> str:
@@ -27,44 +36,49 @@ def keyset_new_per_row(rows: pa.Array) -> pa.Array:
     return pa.array([new_keyset_json() for _ in range(len(rows))], pa.string())
 
 
+def _ciphers_by_row(keysets: pa.Array, function: str) -> tuple[list[int | None], list]:
+    """Each row's index into the batch's distinct keysets, and their ciphers: a
+    keyset (a 250-character string) is hashed and looked up once a batch, not once a row."""
+    if isinstance(keysets, pa.ChunkedArray):
+        keysets = keysets.combine_chunks()
+    encoded = pc.dictionary_encode(keysets)
+    return (encoded.indices.to_pylist(),
+            [_cipher(keyset, function) for keyset in encoded.dictionary.to_pylist()])
+
+
 def encrypt(plaintexts: pa.Array, keysets: pa.Array) -> pa.Array:
     """``tink_encrypt(plaintext, keyset)``: base64 deterministic AEAD; NULL stays NULL."""
-    out: list[str | None] = []
-    append = out.append
-    ciphers: dict[str, object] = {}
-    for plaintext, keyset in zip(plaintexts.to_pylist(), keysets.to_pylist(), strict=True):
-        if plaintext is None or keyset is None:
-            append(None)
-            continue
-        cipher = ciphers.get(keyset)
-        if cipher is None:
-            cipher = ciphers[keyset] = _cipher(keyset, "tink_encrypt")
-        append(cipher.encrypt(plaintext))  # type: ignore[attr-defined]
-    return pa.array(out, pa.string())
+    rows, ciphers = _ciphers_by_row(keysets, "tink_encrypt")
+    ciphertexts = encrypt_batch(plaintexts.cast(pa.binary()).to_pylist(), rows, ciphers)
+    return pa.array(ciphertexts, pa.binary()).cast(pa.string())  # base64 is ASCII
 
 
 def _decrypt(ciphertexts: pa.Array, keysets: pa.Array, *, strict: bool) -> pa.Array:
+    rows, ciphers = _ciphers_by_row(keysets, "tink_decrypt")
+    decrypt_with = [cipher.decrypt_from_base64 for cipher in ciphers]
     out: list[str | None] = []
     append = out.append
-    # Rows of one subject and day repeat the same ciphertext: decrypt each pair once a batch.
-    seen: dict[tuple[str, str], str | None] = {}
-    for row, (ciphertext, keyset) in enumerate(
-        zip(ciphertexts.to_pylist(), keysets.to_pylist(), strict=True)
+    # Rows of one subject and day repeat one ciphertext: decrypt it once a batch.
+    seen: dict[bytes, tuple[int, str | None]] = {}
+    for position, (ciphertext, row) in enumerate(
+        zip(ciphertexts.cast(pa.binary()).to_pylist(), rows, strict=True)
     ):
-        if ciphertext is None or keyset is None:  # NULL keyset: the key was shredded
+        if ciphertext is None or row is None:  # NULL keyset: the key was shredded
             append(None)
             continue
-        pair = (ciphertext, keyset)
-        if pair in seen:
-            append(seen[pair])
+        known = seen.get(ciphertext)
+        if known is not None and known[0] == row:
+            append(known[1])
             continue
         try:
-            plaintext: str | None = _cipher(keyset, "tink_decrypt").decrypt(ciphertext)
-        except (DecryptionError, ValueError) as error:
+            plaintext: str | None = decrypt_with[row](ciphertext).decode("utf-8")
+        except (DecryptionError, UnicodeDecodeError):
             if strict:
-                raise ValueError(f"tink_decrypt: {error} (value {row + 1} of its batch)") from None
+                raise ValueError(f"tink_decrypt: ciphertext does not decrypt under its keyset "
+                                 f"(tampered, truncated, or made with another key; value "
+                                 f"{position + 1} of its batch)") from None
             plaintext = None
-        seen[pair] = plaintext
+        seen[ciphertext] = (row, plaintext)
         append(plaintext)
     return pa.array(out, pa.string())
 
@@ -91,7 +105,7 @@ def mask(values: pa.Array, seeds: pa.Array) -> pa.Array:
     )
 
 
-def _cipher(keyset: str, function: str):  # noqa: ANN202 - KeysetCipher, kept private
+def _cipher(keyset: str, function: str) -> KeysetCipher:
     try:
         return cipher_for(keyset)
     except KeysetError as error:
