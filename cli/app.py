@@ -398,7 +398,19 @@ def run_sql(
 
 
 def main() -> None:
-    app()
+    """Console entry point."""
+    code = 0
+    try:
+        app()
+    except SystemExit as exit_request:
+        code = exit_request.code if isinstance(exit_request.code, int) else (
+            0 if exit_request.code is None else 2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip the interpreter's teardown: dbt leaves about a million objects whose
+    # destruction takes ~0.7 s after the work is done. Every file we wrote is
+    # closed (and the key store fsynced) by the time we get here.
+    os._exit(code)
 
 
 if __name__ == "__main__":

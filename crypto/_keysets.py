@@ -37,10 +37,11 @@ _CACHE_LIMIT = 250_000  # ~1 KiB per entry; bounds memory on very large stores
 class KeysetCipher:
     """Deterministic AEAD under one keyset, with standard base64 ciphertexts."""
 
-    __slots__ = ("_prefix", "_raw", "_wrapped")
+    __slots__ = ("_prefix", "_primitives", "_raw", "_wrapped_primitive")
 
     def __init__(self, primitives: core.PrimitiveSet) -> None:
-        self._wrapped = core.Registry.wrap(primitives, daead.DeterministicAead)
+        self._primitives = primitives
+        self._wrapped_primitive: daead.DeterministicAead | None = None
         primary = primitives.primary()
         enabled = primitives.all()
         single_tink_key = (len(enabled) == 1 and len(enabled[0]) == 1
@@ -49,6 +50,13 @@ class KeysetCipher:
         # key's primitive), minus its per-call Python frames.
         self._prefix = primary.identifier if single_tink_key else None
         self._raw = primary.primitive
+
+    @property
+    def _wrapped(self) -> daead.DeterministicAead:
+        """Tink's own wrapped primitive (for keysets off the fast path), made on first use."""
+        if self._wrapped_primitive is None:
+            self._wrapped_primitive = core.Registry.wrap(self._primitives, daead.DeterministicAead)
+        return self._wrapped_primitive
 
     def encrypt(self, plaintext: str) -> str:
         return self.encrypt_to_base64(plaintext.encode("utf-8")).decode("ascii")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ def project_dir() -> Path:
 class BuildOutcome:
     success: bool
     error: str | None = None  # safe to show: no plaintext, no key material
+    # time.perf_counter() when the first model started: dbt's start-up ends here
+    models_started: float | None = None
 
 
 def _close_dbt_database() -> None:
@@ -65,7 +68,11 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
     plan_file.write_text(json.dumps(plan))
     os.environ[PLAN_ENV] = str(plan_file)  # read by the duckshred_job() macro
 
+    models_started: list[float] = []
+
     def forward(event: Any) -> None:
+        if event.info.name == "NodeStart" and not models_started:
+            models_started.append(time.perf_counter())
         if on_progress is None or event.info.name != "LogModelResult":
             return
         data = event.data
@@ -86,14 +93,15 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
         _close_dbt_database()
         os.environ.pop(PLAN_ENV, None)
         plan_file.unlink(missing_ok=True)
+    started = models_started[0] if models_started else None
     if result.success:
-        return BuildOutcome(True)
+        return BuildOutcome(True, models_started=started)
     if result.exception is not None:
         return BuildOutcome(False, _safe_message(str(result.exception)))
     for node_result in getattr(result.result, "results", []) or []:
         if str(node_result.status) in {"error", "fail"}:
-            return BuildOutcome(
-                False, f"{node_result.node.name}: {_safe_message(node_result.message or '')}"
-                if JOB_ERROR_MARKER not in (node_result.message or "")
-                else _safe_message(node_result.message))
+            message = node_result.message or ""
+            if JOB_ERROR_MARKER not in message:
+                message = f"{node_result.node.name}: {_safe_message(message)}"
+            return BuildOutcome(False, _safe_message(message))
     return BuildOutcome(False, "dbt build failed")

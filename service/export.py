@@ -6,6 +6,7 @@ double-quoted, inner quotes doubled, CRLF, NULL as nothing, input order kept.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,24 +36,31 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
     the number of records processed."""
     folder.mkdir(parents=True, exist_ok=True)
     encrypted, derived = current_table("encrypted"), current_table("derived")
+    # One row per key the job made or re-used, in the order rows first met them.
+    keys_query = f"""
+        SELECT k.key_link AS "keyLink", k.keyset AS "encryptionKey"
+        FROM (SELECT "strmMeta.keyLink" AS key_link, min(__row_nr) AS first_row
+              FROM {encrypted} GROUP BY ALL) AS used
+        JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
+        ORDER BY used.first_row"""
+    exports = [(config.encrypted, f"SELECT * EXCLUDE (__row_nr) FROM {encrypted}"),
+               (config.keys, keys_query)]
+    exports += [(spec.location, f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
+                                f"WHERE __derived_index = {index}")
+                for index, spec in enumerate(config.derived)]
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True)
     try:
         attach_keystore(conn, workspace.keystore_path, read_only=True)
-        files = [(config.encrypted, _copy(
-            conn, f"SELECT * EXCLUDE (__row_nr) FROM {encrypted}", config.encrypted,
-            folder, 0))]
-        # One row per key the job made or re-used, in the order rows first met them.
-        keys_query = f"""
-            SELECT k.key_link AS "keyLink", k.keyset AS "encryptionKey"
-            FROM (SELECT "strmMeta.keyLink" AS key_link, min(__row_nr) AS first_row
-                  FROM {encrypted} GROUP BY ALL) AS used
-            JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
-            ORDER BY used.first_row"""
-        files.append((config.keys, _copy(conn, keys_query, config.keys, folder, 1)))
-        for index, spec in enumerate(config.derived):
-            query = (f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
-                     f"WHERE __derived_index = {index}")
-            files.append((spec.location, _copy(conn, query, spec.location, folder, 2 + index)))
+
+        def export(numbered: tuple[int, tuple[Location, str]]) -> tuple[Location, Path]:
+            index, (location, query) = numbered
+            with conn.cursor() as cursor:
+                return location, _copy(cursor, query, location, folder, index)
+
+        # Writing an ordered CSV is largely single-threaded: two files at a time
+        # keep both cores busy.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            files = list(pool.map(export, enumerate(exports)))
         (records,) = conn.execute(f"SELECT count(*) FROM {encrypted}").fetchone()
     finally:
         conn.close()
