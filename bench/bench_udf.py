@@ -41,10 +41,9 @@ import time
 from collections.abc import Callable
 from importlib import metadata
 
+import duckshred
 from duckshred.crypto import cipher_for, clear_cipher_cache
 from duckshred.udf import functions
-
-import duckshred
 
 AD = b""  # associated data: empty, as in the reference system
 VECTOR = 2_048  # rows per batch DuckDB hands a vectorised (arrow) function

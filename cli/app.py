@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -25,7 +23,7 @@ from duckshred.service.errors import DuckshredError, JobFailedError
 class _DomainErrorsToExitCodes(TyperGroup):
     """The one place where domain errors become messages on stderr and exit codes."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a click Context (Typer vendors click)
         try:
             return super().invoke(ctx)
         except JobFailedError as error:
@@ -34,9 +32,8 @@ class _DomainErrorsToExitCodes(TyperGroup):
         except DuckshredError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
-                typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # usage errors and exits keep Typer's own handling
         except Exception as error:
             if os.environ.get("DUCKSHRED_DEBUG"):
                 raise

@@ -18,6 +18,7 @@ import json
 import secrets
 import threading
 from collections import OrderedDict
+from typing import cast
 
 import tink
 from tink import core, daead
@@ -31,6 +32,12 @@ _TEMPLATE = daead.deterministic_aead_key_templates.AES256_SIV
 _AES_SIV_TYPE_URL = "type.googleapis.com/google.crypto.tink.AesSivKey"
 _NO_ASSOCIATED_DATA = b""  # what the reference system and every reader of its files use
 _MAX_KEY_ID = 2**31 - 1
+# The reference system's compact keyset JSON, field for field.
+_COMPACT_KEYSET = (
+    '{{"primaryKeyId":{key_id},"key":[{{"keyData":{{"typeUrl":"{type_url}",'
+    '"value":"{value}","keyMaterialType":"SYMMETRIC"}},"status":"ENABLED",'
+    '"keyId":{key_id},"outputPrefixType":"TINK"}}]}}'
+)
 _CACHE_LIMIT = 250_000  # ~1 KiB per entry; bounds memory on very large stores
 
 
@@ -99,8 +106,9 @@ def encrypt_batch(plaintexts: list[bytes | None], rows: list[int | None],
                 for c in ciphers]
     to_base64, no_data = binascii.b2a_base64, _NO_ASSOCIATED_DATA
     if None not in rows and None not in plaintexts:  # the usual case: one tight loop
+        present = cast(list[int], rows)
         return [to_base64(prefixes[row] + encrypts[row](plaintext, no_data), newline=False)
-                for plaintext, row in zip(plaintexts, rows, strict=True)]
+                for plaintext, row in zip(cast(list[bytes], plaintexts), present, strict=True)]
     return [None if plaintext is None or row is None else
             to_base64(prefixes[row] + encrypts[row](plaintext, no_data), newline=False)
             for plaintext, row in zip(plaintexts, rows, strict=True)]
@@ -131,12 +139,8 @@ def new_keyset_json() -> str:
     keyset = tink_pb2.Keyset(primary_key_id=key_id, key=[tink_pb2.Keyset.Key(
         key_data=key_data, status=tink_pb2.ENABLED, key_id=key_id,
         output_prefix_type=tink_pb2.TINK)])
-    keyset_json = (
-        '{"primaryKeyId":%d,"key":[{"keyData":{"typeUrl":"%s","value":"%s",'
-        '"keyMaterialType":"SYMMETRIC"},"status":"ENABLED","keyId":%d,'
-        '"outputPrefixType":"TINK"}]}'
-        % (key_id, key_data.type_url, base64.b64encode(key_data.value).decode("ascii"), key_id)
-    )
+    value = base64.b64encode(key_data.value).decode("ascii")
+    keyset_json = _COMPACT_KEYSET.format(key_id=key_id, type_url=key_data.type_url, value=value)
     # The new key is about to encrypt rows: keep its primitive warm.
     _remember(keyset_json, _cipher_of(keyset))
     return keyset_json

@@ -39,7 +39,8 @@ def read_document(path: str | Path) -> dict[str, Any]:
         document = (yaml.safe_load(text) if path.suffix in {".yml", ".yaml"}
                     else json.loads(text))
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: not valid {'YAML' if path.suffix in {'.yml', '.yaml'} else 'JSON'}: {error}") from None
+        kind = "YAML" if path.suffix in {".yml", ".yaml"} else "JSON"
+        raise ConfigError(f"{path}: not valid {kind}: {error}") from None
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: expected an object at the top level")
     return document

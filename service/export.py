@@ -14,7 +14,7 @@ import duckdb
 
 from duckshred.service.config import BatchJobConfig, Location
 from duckshred.service.warehouse import current_table
-from duckshred.service.workspace import Workspace
+from duckshred.service.workspace import Workspace, memory_limit
 from duckshred.udf import attach_keystore
 from duckshred.udf.keystore import KEYSTORE_ALIAS, rewrite_keystore
 
@@ -48,7 +48,8 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
     exports += [(spec.location, f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
                                 f"WHERE __derived_index = {index}")
                 for index, spec in enumerate(config.derived)]
-    conn = duckdb.connect(str(workspace.warehouse_path), read_only=True)
+    conn = duckdb.connect(str(workspace.warehouse_path), read_only=True,
+                          config={"memory_limit": memory_limit()})
     try:
         attach_keystore(conn, workspace.keystore_path, read_only=True)
 
@@ -61,7 +62,8 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
         # keep both cores busy.
         with ThreadPoolExecutor(max_workers=2) as pool:
             files = list(pool.map(export, enumerate(exports)))
-        (records,) = conn.execute(f"SELECT count(*) FROM {encrypted}").fetchone()
+        counted = conn.execute(f"SELECT count(*) FROM {encrypted}").fetchone()
+        records = counted[0] if counted else 0
     finally:
         conn.close()
     return files, int(records)

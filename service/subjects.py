@@ -221,7 +221,8 @@ def access_request(workspace: Workspace, subject_id: str) -> list[dict[str, Any]
                 (f'decrypt("{name}", "strmMeta.keyLink")' if name in pii else f'"{name}"')
                 + f' AS "{name}"' for name in columns)
             rows = conn.execute(
-                f'SELECT __row_nr, "strmMeta.keyLink", {select} FROM {table} '
+                f'SELECT __row_nr, "strmMeta.keyLink", {select} '
+                f'FROM {table} '
                 'WHERE list_contains(?::VARCHAR[], "strmMeta.keyLink") ORDER BY __row_nr',
                 [key_links]).fetchall()
             for row in rows:

@@ -31,8 +31,9 @@ def job_table(job_id: str, kind: str) -> str:
 def job_tables(conn: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str, str]]:
     """(job id, qualified table) of every finished job's ``kind`` table, oldest name first."""
     rows = conn.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND starts_with(table_name, ?)"
-        " ORDER BY table_name", [JOBS_SCHEMA, f"{kind}__"]).fetchall()
+        "SELECT table_name FROM duckdb_tables() "
+        "WHERE schema_name = ? AND starts_with(table_name, ?) ORDER BY table_name",
+        [JOBS_SCHEMA, f"{kind}__"]).fetchall()
     return [(name.removeprefix(f"{kind}__"), f'{JOBS_SCHEMA}."{name}"') for (name,) in rows]
 
 

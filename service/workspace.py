@@ -8,6 +8,12 @@ from pathlib import Path
 
 DEFAULT_WORKSPACE = ".duckshred"
 WORKSPACE_ENV = "DUCKSHRED_HOME"
+MEMORY_LIMIT_ENV = "DUCKSHRED_MEMORY_LIMIT"  # also read by profiles.yml
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit for job work; beyond it DuckDB spills to disk."""
+    return os.environ.get(MEMORY_LIMIT_ENV, "2GB")
 
 
 @dataclass(frozen=True)

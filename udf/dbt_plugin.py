@@ -20,6 +20,7 @@ from duckdb import DuckDBPyConnection
 from duckshred.udf.keystore import DECRYPT_MACRO, attach_keystore
 from duckshred.udf.registration import register_functions
 
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         # Profile `settings:` are merged into plugin config: read only our own keys.

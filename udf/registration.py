@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import duckdb
+from duckdb import func
 from duckdb.sqltypes import BIGINT, VARCHAR
 
 from duckshred.udf import functions, timestamps
@@ -54,15 +55,15 @@ def register_functions(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnec
             continue
         conn.create_function(
             function.name,
-            function.body,
+            cast(Any, function.body),  # arrow bodies take and return pyarrow arrays
             function.parameters,
             function.returns,
-            type="arrow" if function.vectorized else "native",
+            type=func.PythonUDFType.ARROW if function.vectorized else func.PythonUDFType.NATIVE,
             # NULLs are meaningful (a shredded key is a NULL keyset), so the bodies see them.
-            null_handling="special",
-            # Never "return_null": one bad row would NULL its whole batch, and
+            null_handling=func.FunctionNullHandling.SPECIAL,
+            # Never RETURN_NULL: one bad row would NULL its whole batch, and
             # tampering would look like missing data.
-            exception_handling="default",
+            exception_handling=duckdb.PythonExceptionHandling.DEFAULT,
             side_effects=function.side_effects,
         )
     return conn

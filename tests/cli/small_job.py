@@ -38,7 +38,8 @@ def job_config(derived: list[dict[str, Any]] | None = None, *, consent: dict | N
         "encrypted_data": {"target": target("out/encrypted.csv")},
         "encryption_keys_data": {"target": target("out/keys.csv")},
         "derived_data": [
-            {"target": target(f"out/derived-{i}.csv"), **spec} for i, spec in enumerate(derived or [])
+            {"target": target(f"out/derived-{i}.csv"), **spec}
+            for i, spec in enumerate(derived or [])
         ],
     }
     config.update(extra)

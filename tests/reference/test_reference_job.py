@@ -48,7 +48,8 @@ def test_keys_file_has_one_row_per_key_in_the_reference_shape(reference_run, ref
 
 
 def test_blog_snippet_decrypts_every_customer_id(reference_run, reference_dir):
-    keys = {row["keyLink"]: row["encryptionKey"] for row in _rows(reference_run["out"] / "keys.csv")}
+    keys = {row["keyLink"]: row["encryptionKey"]
+            for row in _rows(reference_run["out"] / "keys.csv")}
     encrypted = _rows(reference_run["out"] / "encrypted.csv")
     source = _rows(reference_dir / "uci_online_retail.csv")
     assert len(encrypted) == len(source) == 19998

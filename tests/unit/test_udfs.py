@@ -51,7 +51,8 @@ def test_encrypt_decrypt_round_trip_and_determinism(conn):
     rows = conn.execute("""
         WITH k AS (SELECT tink_keyset_new() AS keyset),
         v AS (SELECT 'customer-' || i AS plaintext FROM range(5000) t(i))
-        SELECT plaintext, tink_encrypt(plaintext, keyset) AS c1, tink_encrypt(plaintext, keyset) AS c2,
+        SELECT plaintext, tink_encrypt(plaintext, keyset) AS c1,
+               tink_encrypt(plaintext, keyset) AS c2,
                tink_decrypt(tink_encrypt(plaintext, keyset), keyset) AS back
         FROM v, k""").fetchall()
     assert len(rows) == 5000
@@ -62,7 +63,8 @@ def test_encrypt_decrypt_round_trip_and_determinism(conn):
 def test_nulls(conn):
     keyset = conn.execute("SELECT tink_keyset_new()").fetchone()[0]
     row = conn.execute(
-        "SELECT tink_encrypt(NULL, ?), tink_decrypt(NULL, ?), tink_decrypt(tink_encrypt('x', ?), NULL),"
+        "SELECT tink_encrypt(NULL, ?), tink_decrypt(NULL, ?),"
+        " tink_decrypt(tink_encrypt('x', ?), NULL),"
         " tink_try_decrypt(tink_encrypt('x', ?), NULL), strm_mask(NULL, 's'),"
         " tink_decrypt(tink_encrypt('', ?), ?)",
         [keyset, keyset, keyset, keyset, keyset, keyset]).fetchone()
