@@ -5,8 +5,6 @@ Exit codes: 0 success, 1 a batch job that ended in ERROR, 2 usage or other error
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import subprocess
 import sys
@@ -16,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from duckshred.cli.output import Format, print_json, print_table
+from duckshred.cli.output import Format, print_csv, print_json, print_table
 from duckshred.service.errors import DuckshredError, JobFailedError
 
 
@@ -347,11 +345,9 @@ def get_data_subject(
         columns: list[str] = []
         for record in records:
             columns += [c for c in record["values"] if c not in columns]
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["dataset", "jobId", "row", "keyLink", *columns])
-        for r in records:
-            writer.writerow([r["dataset"], r["jobId"], r["row"], r["keyLink"],
-                             *(r["values"].get(c, "") for c in columns)])
+        print_csv(["dataset", "jobId", "row", "keyLink", *columns],
+                  [[r["dataset"], r["jobId"], r["row"], r["keyLink"],
+                    *(r["values"].get(c, "") for c in columns)] for r in records])
     else:
         print_json({"dataSubjectId": subject_id, "records": records})
 
@@ -385,11 +381,7 @@ def run_sql(
     if output == Format.json:
         print_json([dict(zip(headers, row, strict=True)) for row in rows])
     elif output == Format.csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(rows)
-        typer.echo(buffer.getvalue(), nl=False)
+        print_csv(list(headers), [list(row) for row in rows])
     else:
         print_table(list(headers), [list(row) for row in rows])
 

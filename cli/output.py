@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from enum import StrEnum
 from typing import Any
@@ -18,6 +20,14 @@ class Format(StrEnum):
 
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def print_csv(headers: list[str], rows: list[list[Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    typer.echo(buffer.getvalue(), nl=False)
 
 
 def print_table(headers: list[str], rows: list[list[Any]]) -> None:

@@ -160,3 +160,12 @@ def test_cipher_cache_is_cleared_after_a_shred(cli, job):
     assert _keysets._cache
     subjects.delete_data_subjects(job["workspace"], ["alice"])
     assert not _keysets._cache
+
+
+def test_access_request_and_sql_as_csv(cli, job):
+    lines = cli("get", "data-subject", "alice", "-o", "csv").stdout.splitlines()
+    assert lines[0] == "dataset,jobId,row,keyLink,user,session,email,ts,consent,note"
+    assert [line.split(",")[4:7] for line in lines[1:]] == [["alice", "s1", "alice@x.org"]] * 2
+    output = cli("sql", "SELECT count(*) AS n, min(data_subject) AS first "
+                 "FROM keystore.data_subject_keys", "-o", "csv").stdout
+    assert output == "n,first\n4,\n"
