@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 a batch job that ended in ERROR, 2 usage or other error
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -394,11 +395,13 @@ def main() -> None:
     except SystemExit as exit_request:
         code = exit_request.code if isinstance(exit_request.code, int) else (
             0 if exit_request.code is None else 2)
-    sys.stdout.flush()
-    sys.stderr.flush()
     # Skip the interpreter's teardown: dbt leaves about a million objects whose
     # destruction takes ~0.7 s after the work is done. Every file we wrote is
-    # closed (and the key store fsynced) by the time we get here.
+    # closed (and the key store fsynced) by now; exit handlers still run, so
+    # multiprocessing releases the semaphores dbt made.
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
     os._exit(code)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
 PLAN_ENV = "DUCKSHRED_JOB_PLAN"
+PARSE_FILE = "partial_parse.msgpack"
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 
@@ -57,6 +59,36 @@ def _safe_message(message: str) -> str:
     return _QUOTED.sub("'…'", " ".join(lines[:3]))
 
 
+def _parse_cache() -> Path:
+    """Where dbt's parsed project (partial_parse.msgpack) is kept between workspaces."""
+    from dbt.version import __version__ as dbt_version
+
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "duckshred" / f"dbt-{dbt_version}-duckshred-{duckshred.__version__}"
+
+
+def _reuse_parsed_project(target: Path) -> None:
+    # A new workspace starts from the last parse of this same project (the profile
+    # is identical everywhere): dbt then checks it, and skips a ~1 s full parse.
+    cached = _parse_cache() / PARSE_FILE
+    if not (target / PARSE_FILE).exists() and cached.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target / PARSE_FILE)
+
+
+def _keep_parsed_project(target: Path) -> None:
+    parsed = target / PARSE_FILE
+    if parsed.exists():
+        cache = _parse_cache()
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            aside = cache / f".{PARSE_FILE}.{os.getpid()}"
+            shutil.copyfile(parsed, aside)
+            os.replace(aside, cache / PARSE_FILE)
+        except OSError:
+            pass  # only a cache: a read-only home costs a parse, nothing more
+
+
 def run_build(workspace: Workspace, plan: dict[str, Any],
               on_progress: Callable[[str], None] | None = None) -> BuildOutcome:
     from dbt.cli.main import dbtRunner
@@ -79,6 +111,7 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
         on_progress(f"{data.index}/{data.total} {data.node_info.node_name}: {data.status} "
                     f"in {data.execution_time:.2f} s")
 
+    _reuse_parsed_project(workspace.dbt_target_dir)
     runner = dbtRunner(callbacks=[forward])
     try:
         result = runner.invoke([
@@ -94,6 +127,7 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
         os.environ.pop(PLAN_ENV, None)
         plan_file.unlink(missing_ok=True)
     started = models_started[0] if models_started else None
+    _keep_parsed_project(workspace.dbt_target_dir)
     if result.success:
         return BuildOutcome(True, models_started=started)
     if result.exception is not None:

@@ -6,9 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from duckshred.udf.dbt_plugin import MEMORY_LIMIT_ENV, WORKSPACE_ENV
+from duckshred.udf.keystore import KEYSTORE_FILE, WAREHOUSE_FILE
+
 DEFAULT_WORKSPACE = ".duckshred"
-WORKSPACE_ENV = "DUCKSHRED_HOME"
-MEMORY_LIMIT_ENV = "DUCKSHRED_MEMORY_LIMIT"  # also read by profiles.yml
 
 
 def memory_limit() -> str:
@@ -30,11 +31,11 @@ class Workspace:
 
     @property
     def warehouse_path(self) -> Path:
-        return self.root / "warehouse.duckdb"
+        return self.root / WAREHOUSE_FILE
 
     @property
     def keystore_path(self) -> Path:
-        return self.root / "keystore.duckdb"
+        return self.root / KEYSTORE_FILE
 
     @property
     def catalog_dir(self) -> Path:

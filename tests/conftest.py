@@ -18,6 +18,14 @@ REFERENCE = REPO.parent / "shared" / "strm-reference"
 SAMPLE = REPO / "seeds" / "sample"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_parse_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep dbt's cached parse (see service/dbt_runner.py) out of the user's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     assert (REFERENCE / "batch-job-config.json").exists(), (

@@ -1,15 +1,22 @@
-"""dbt-duckdb plugin: registers duckshred's functions and attaches the key store.
+"""dbt-duckdb plugin: registers duckshred's functions and attaches the workspace.
 
-Profile usage::
+Profile usage (every key optional)::
 
     plugins:
       - module: duckshred.udf.dbt_plugin
         config:
-          keystore_path: /path/to/keystore.duckdb
+          workspace: /path/to/workspace   # else $DUCKSHRED_HOME, else .duckshred
+          memory_limit: 2GB               # else $DUCKSHRED_MEMORY_LIMIT, else 2GB
+
+The workspace's warehouse is attached as ``warehouse`` and its key store as
+``keystore``. Paths are resolved here, when dbt connects, rather than in the
+profile: a profile that differs per workspace would make dbt re-parse the
+whole project for every job.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,38 +24,51 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
 from duckdb import DuckDBPyConnection
 
-from duckshred.udf.keystore import DECRYPT_MACRO, attach_keystore
+from duckshred.udf.keystore import (
+    DECRYPT_MACRO,
+    KEYSTORE_FILE,
+    WAREHOUSE_ALIAS,
+    WAREHOUSE_FILE,
+    attach_keystore,
+    sql_literal,
+)
 from duckshred.udf.registration import register_functions
+
+WORKSPACE_ENV = "DUCKSHRED_HOME"
+MEMORY_LIMIT_ENV = "DUCKSHRED_MEMORY_LIMIT"
 
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         # Profile `settings:` are merged into plugin config: read only our own keys.
-        self.keystore_path = plugin_config.get("keystore_path")
-        if self.keystore_path is not None and not isinstance(self.keystore_path, str):
-            raise DbtRuntimeError(
-                "duckshred plugin: `keystore_path` must be a file path string, "
-                f"got {type(self.keystore_path).__name__}"
-            )
+        workspace = plugin_config.get("workspace") or os.environ.get(WORKSPACE_ENV) or ".duckshred"
+        memory_limit = (plugin_config.get("memory_limit") or os.environ.get(MEMORY_LIMIT_ENV)
+                        or "2GB")
+        if not isinstance(workspace, str) or not isinstance(memory_limit, str):
+            raise DbtRuntimeError("duckshred plugin: `workspace` and `memory_limit` must be "
+                                  "strings (a folder path, a size such as 2GB)")
+        self.workspace = Path(workspace).expanduser().resolve()
+        self.memory_limit = memory_limit
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         # DuckDB does not create folders: make the workspace before it opens files there.
-        for path in (getattr(creds, "path", None), self.keystore_path):
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        (self.workspace / "tmp").mkdir(parents=True, exist_ok=True)
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         register_functions(conn)
-        if self.keystore_path:
-            try:
-                attach_keystore(conn, self.keystore_path)
-            except Exception as error:  # noqa: BLE001 - re-raised with what to do
-                raise DbtRuntimeError(
-                    f"duckshred plugin: cannot open the key store at {self.keystore_path}: "
-                    f"{error}. Is another duckshred command using this workspace?"
-                ) from None
+        try:
+            # Bounded memory whatever the input size; what spills stays in the workspace.
+            conn.execute(f"SET memory_limit = '{sql_literal(self.memory_limit)}'")
+            spill = self.workspace / "tmp" / "duckdb-spill"
+            conn.execute(f"SET temp_directory = '{sql_literal(str(spill))}'")
+            conn.execute(f"ATTACH '{sql_literal(str(self.workspace / WAREHOUSE_FILE))}' "
+                         f"AS {WAREHOUSE_ALIAS}")
+            attach_keystore(conn, self.workspace / KEYSTORE_FILE)
+        except Exception as error:  # noqa: BLE001 - re-raised with what to do
+            raise DbtRuntimeError(
+                f"duckshred plugin: cannot open the workspace {self.workspace}: {error}. "
+                "Is another duckshred command using it?") from None
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
         # Temporary macros belong to one connection; each dbt cursor needs its own.
-        if self.keystore_path:
-            cursor.execute(DECRYPT_MACRO)
+        cursor.execute(DECRYPT_MACRO)

@@ -16,6 +16,9 @@ import duckdb
 from duckshred.udf.registration import register_functions
 
 KEYSTORE_ALIAS = "keystore"
+KEYSTORE_FILE = "keystore.duckdb"
+WAREHOUSE_ALIAS = "warehouse"
+WAREHOUSE_FILE = "warehouse.duckdb"
 
 KEYSTORE_DDL = f"""
 CREATE TABLE IF NOT EXISTS {KEYSTORE_ALIAS}.main.encryption_keys (
@@ -57,13 +60,13 @@ def attach_keystore(
                 .fetchall()}
     if KEYSTORE_ALIAS not in attached:
         mode = " (READ_ONLY)" if read_only else ""
-        conn.execute(f"ATTACH '{_sql_literal(str(path))}' AS {KEYSTORE_ALIAS}{mode}")
+        conn.execute(f"ATTACH '{sql_literal(str(path))}' AS {KEYSTORE_ALIAS}{mode}")
     if not read_only:
         conn.execute(KEYSTORE_DDL)
     conn.execute(DECRYPT_MACRO)
 
 
-def _sql_literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     return text.replace("'", "''")
 
 
@@ -84,8 +87,8 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
         leftover.unlink(missing_ok=True)
     conn = duckdb.connect()
     try:
-        conn.execute(f"ATTACH '{_sql_literal(str(path))}' AS old_store (READ_ONLY)")
-        conn.execute(f"ATTACH '{_sql_literal(str(fresh))}' AS {KEYSTORE_ALIAS}")
+        conn.execute(f"ATTACH '{sql_literal(str(path))}' AS old_store (READ_ONLY)")
+        conn.execute(f"ATTACH '{sql_literal(str(fresh))}' AS {KEYSTORE_ALIAS}")
         conn.execute(KEYSTORE_DDL)
         conn.execute("CREATE TEMP TABLE doomed_keys AS SELECT unnest(?::VARCHAR[]) AS key_link",
                      [drop_key_links])
