@@ -14,7 +14,7 @@ DEFAULT_WORKSPACE = ".duckshred"
 
 def memory_limit() -> str:
     """DuckDB's memory limit for job work; beyond it DuckDB spills to disk."""
-    return os.environ.get(MEMORY_LIMIT_ENV, "2GB")
+    return os.environ.get(MEMORY_LIMIT_ENV, "1536MB")
 
 
 @dataclass(frozen=True)

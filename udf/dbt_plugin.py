@@ -6,7 +6,7 @@ Profile usage (every key optional)::
       - module: duckshred.udf.dbt_plugin
         config:
           workspace: /path/to/workspace   # else $DUCKSHRED_HOME, else .duckshred
-          memory_limit: 2GB               # else $DUCKSHRED_MEMORY_LIMIT, else 2GB
+          memory_limit: 1536MB            # else $DUCKSHRED_MEMORY_LIMIT, else 1536MB
 
 The workspace's warehouse is attached as ``warehouse`` and its key store as
 ``keystore``. Paths are resolved here, when dbt connects, rather than in the
@@ -43,7 +43,7 @@ class Plugin(BasePlugin):
         # Profile `settings:` are merged into plugin config: read only our own keys.
         workspace = plugin_config.get("workspace") or os.environ.get(WORKSPACE_ENV) or ".duckshred"
         memory_limit = (plugin_config.get("memory_limit") or os.environ.get(MEMORY_LIMIT_ENV)
-                        or "2GB")
+                        or "1536MB")
         if not isinstance(workspace, str) or not isinstance(memory_limit, str):
             raise DbtRuntimeError("duckshred plugin: `workspace` and `memory_limit` must be "
                                   "strings (a folder path, a size such as 2GB)")
