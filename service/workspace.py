@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from duckshred.udf.dbt_plugin import MEMORY_LIMIT_ENV, WORKSPACE_ENV
+from duckshred.udf.dbt_plugin import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, WORKSPACE_ENV
 from duckshred.udf.keystore import KEYSTORE_FILE, WAREHOUSE_FILE
 
 DEFAULT_WORKSPACE = ".duckshred"
@@ -14,7 +14,7 @@ DEFAULT_WORKSPACE = ".duckshred"
 
 def memory_limit() -> str:
     """DuckDB's memory limit for job work; beyond it DuckDB spills to disk."""
-    return os.environ.get(MEMORY_LIMIT_ENV, "1536MB")
+    return os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ from duckshred.udf.registration import register_functions
 
 WORKSPACE_ENV = "DUCKSHRED_HOME"
 MEMORY_LIMIT_ENV = "DUCKSHRED_MEMORY_LIMIT"
+# DuckDB's cap for job work: with Python and Arrow batches on top, a 10M-row job
+# peaks at about 2.3 GB; beyond the cap DuckDB spills into the workspace.
+DEFAULT_MEMORY_LIMIT = "1536MB"
 
 
 class Plugin(BasePlugin):
@@ -43,7 +46,7 @@ class Plugin(BasePlugin):
         # Profile `settings:` are merged into plugin config: read only our own keys.
         workspace = plugin_config.get("workspace") or os.environ.get(WORKSPACE_ENV) or ".duckshred"
         memory_limit = (plugin_config.get("memory_limit") or os.environ.get(MEMORY_LIMIT_ENV)
-                        or "1536MB")
+                        or DEFAULT_MEMORY_LIMIT)
         if not isinstance(workspace, str) or not isinstance(memory_limit, str):
             raise DbtRuntimeError("duckshred plugin: `workspace` and `memory_limit` must be "
                                   "strings (a folder path, a size such as 2GB)")
