@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 from typer.core import TyperGroup
 
@@ -33,6 +34,12 @@ class _DomainErrorsToExitCodes(TyperGroup):
             raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # usage errors and exits keep Typer's own handling
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            typer.echo("error: the workspace's database files are in use by another duckshred "
+                       "process (a batch job?); try again when it has finished", err=True)
+            raise typer.Exit(2) from None
         except Exception as error:
             if os.environ.get("DUCKSHRED_DEBUG"):
                 raise

@@ -169,3 +169,19 @@ def test_access_request_and_sql_as_csv(cli, job):
     output = cli("sql", "SELECT count(*) AS n, min(data_subject) AS first "
                  "FROM keystore.data_subject_keys", "-o", "csv").stdout
     assert output == "n,first\n4,\n"
+
+
+def test_reading_while_another_process_writes_is_a_clear_error(cli, job):
+    """A batch job holds the warehouse open for writing; readers are told so."""
+    script = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+              "print('ready', flush=True); time.sleep(30)")
+    holder = subprocess.Popen([sys.executable, "-c", script,
+                               str(job["workspace"].warehouse_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        stderr = cli("sql", "SELECT 1", code=2).stderr
+        assert "in use by another duckshred process" in stderr
+    finally:
+        holder.kill()
+        holder.wait()
