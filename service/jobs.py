@@ -165,6 +165,7 @@ def run_submitted_job(workspace: Workspace, job_id: str,
     try:
         with workspace_lock(workspace, f"run batch job {job_id}", timeout_s=600):
             _add_state(catalog, job, "STARTED")
+            # Checked again: a detached job may start well after it was submitted.
             plan = build_plan(catalog, config, job_id)
             staging.mkdir(parents=True, exist_ok=True)
             if plan["source_path"] is None:
@@ -221,12 +222,6 @@ def _undo(workspace: Workspace, job: dict[str, Any], config: BatchJobConfig,
     job["outputs"] = []
     if committed:
         export.discard_job_keys(workspace, job["id"])
-
-
-def run_batch_job(workspace: Workspace, config_path: str | Path,
-                  on_progress: Progress | None = None) -> dict[str, Any]:
-    submitted = submit_batch_job(workspace, config_path)
-    return run_submitted_job(workspace, submitted.job_id, on_progress)
 
 
 def delete_batch_job(workspace: Workspace, job_id: str) -> None:
