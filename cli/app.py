@@ -59,7 +59,7 @@ app = typer.Typer(
 create_app = typer.Typer(help="Create connectors, contracts and batch jobs.", no_args_is_help=True)
 list_app = typer.Typer(help="List connectors, contracts, jobs, data subjects.",
                        no_args_is_help=True)
-get_app = typer.Typer(help="Show one connector, contract, job or data subject.",
+get_app = typer.Typer(help="Show one contract, batch job or data subject (access request).",
                       no_args_is_help=True)
 delete_app = typer.Typer(help="Delete batch jobs or data subjects (crypto-shredding).",
                          no_args_is_help=True)
