@@ -18,6 +18,7 @@ import json
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import cast
 
 import tink
@@ -74,13 +75,16 @@ class KeysetCipher:
         except (UnicodeEncodeError, UnicodeDecodeError):
             raise _not_decryptable() from None
 
-    def encrypt_to_base64(self, plaintext: bytes) -> bytes:
+    def _encryptor(self) -> tuple[bytes, Callable[[bytes, bytes], bytes]]:
+        """(prefix, encrypt): ciphertext = prefix + encrypt(plaintext, associated data)."""
         if self._prefix is not None:
-            ciphertext = self._prefix + self._raw.encrypt_deterministically(
-                plaintext, _NO_ASSOCIATED_DATA)
-        else:
-            ciphertext = self._wrapped.encrypt_deterministically(plaintext, _NO_ASSOCIATED_DATA)
-        return binascii.b2a_base64(ciphertext, newline=False)
+            return self._prefix, self._raw.encrypt_deterministically
+        return b"", self._wrapped.encrypt_deterministically
+
+    def encrypt_to_base64(self, plaintext: bytes) -> bytes:
+        prefix, encrypt = self._encryptor()
+        return binascii.b2a_base64(prefix + encrypt(plaintext, _NO_ASSOCIATED_DATA),
+                                   newline=False)
 
     def decrypt_from_base64(self, ciphertext_b64: bytes) -> bytes:
         try:
@@ -101,9 +105,9 @@ def encrypt_batch(plaintexts: list[bytes | None], rows: list[int | None],
     """Encrypt ``plaintexts[i]`` under ``ciphers[rows[i]]`` (base64 bytes; None stays None).
 
     The hot loop of the SQL function, kept here so it can call Tink directly."""
-    prefixes = [b"" if c._prefix is None else c._prefix for c in ciphers]
-    encrypts = [(c._wrapped if c._prefix is None else c._raw).encrypt_deterministically
-                for c in ciphers]
+    encryptors = [cipher._encryptor() for cipher in ciphers]
+    prefixes = [prefix for prefix, _ in encryptors]
+    encrypts = [encrypt for _, encrypt in encryptors]
     to_base64, no_data = binascii.b2a_base64, _NO_ASSOCIATED_DATA
     if None not in rows and None not in plaintexts:  # the usual case: one tight loop
         present = cast(list[int], rows)
