@@ -20,6 +20,7 @@ import duckdb
 
 from duckshred.crypto import clear_cipher_cache, keyset_key_material
 from duckshred.service.catalog import Catalog
+from duckshred.service.config import parse_config
 from duckshred.service.errors import DuckshredError
 from duckshred.service.locking import workspace_lock
 from duckshred.service.warehouse import job_tables
@@ -115,16 +116,14 @@ def derived_datasets_holding(workspace: Workspace, key_links: list[str]) -> list
                 'WHERE list_contains(?::VARCHAR[], "strmMeta.keyLink") ORDER BY 1',
                 [key_links]).fetchall()]
             try:
-                targets = catalog.job(job_id)["config"].get("derived_data", [])
+                targets = [d.location.describe()
+                           for d in parse_config(catalog.job(job_id)["config"]).derived]
             except DuckshredError:
-                targets = []
+                targets = []  # the job's record was deleted: only its table is known
             for index in indexes:
-                target = targets[index]["target"] if index < len(targets) else None
                 found.append({
                     "jobId": job_id, "table": table, "derivedIndex": index,
-                    "target": (f"{target['data_connector_ref']['name']}:"
-                               f"{target.get('path_prefix', '')}{target['file_name']}"
-                               if target else None)})
+                    "target": targets[index] if index < len(targets) else None})
     finally:
         conn.close()
     return found
