@@ -48,9 +48,9 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
     exports += [(spec.location, f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
                                 f"WHERE __derived_index = {index}")
                 for index, spec in enumerate(config.derived)]
-    spill = workspace.root / "tmp" / "duckdb-spill"  # as the dbt run's (udf/dbt_plugin.py)
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True,
-                          config={"memory_limit": memory_limit(), "temp_directory": str(spill)})
+                          config={"memory_limit": memory_limit(),
+                                  "temp_directory": str(workspace.spill_dir)})
     try:
         attach_keystore(conn, workspace.keystore_path, read_only=True)
 

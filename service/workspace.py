@@ -6,7 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from duckshred.udf.dbt_plugin import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, WORKSPACE_ENV
+from duckshred.udf.dbt_plugin import (
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    SPILL_DIR,
+    WORKSPACE_ENV,
+)
 from duckshred.udf.keystore import KEYSTORE_FILE, WAREHOUSE_FILE
 
 DEFAULT_WORKSPACE = ".duckshred"
@@ -36,6 +41,11 @@ class Workspace:
     @property
     def keystore_path(self) -> Path:
         return self.root / KEYSTORE_FILE
+
+    @property
+    def spill_dir(self) -> Path:
+        """Where DuckDB spills job data beyond its memory limit (the dbt run's too)."""
+        return self.root / SPILL_DIR
 
     @property
     def catalog_dir(self) -> Path:

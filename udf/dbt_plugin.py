@@ -39,6 +39,8 @@ MEMORY_LIMIT_ENV = "DUCKSHRED_MEMORY_LIMIT"
 # DuckDB's cap for job work: with Python and Arrow batches on top, a 10M-row job
 # peaks at about 2.3 GB; beyond the cap DuckDB spills into the workspace.
 DEFAULT_MEMORY_LIMIT = "1536MB"
+# Where DuckDB spills beyond that cap, relative to the workspace.
+SPILL_DIR = Path("tmp", "duckdb-spill")
 
 
 class Plugin(BasePlugin):
@@ -55,14 +57,14 @@ class Plugin(BasePlugin):
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         # DuckDB does not create folders: make the workspace before it opens files there.
-        (self.workspace / "tmp").mkdir(parents=True, exist_ok=True)
+        (self.workspace / SPILL_DIR).parent.mkdir(parents=True, exist_ok=True)
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         register_functions(conn)
         try:
             # Bounded memory whatever the input size; what spills stays in the workspace.
             conn.execute(f"SET memory_limit = '{sql_literal(self.memory_limit)}'")
-            spill = self.workspace / "tmp" / "duckdb-spill"
+            spill = self.workspace / SPILL_DIR
             conn.execute(f"SET temp_directory = '{sql_literal(str(spill))}'")
             conn.execute(f"ATTACH '{sql_literal(str(self.workspace / WAREHOUSE_FILE))}' "
                          f"AS {WAREHOUSE_ALIAS}")
