@@ -6,15 +6,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from duckshred.udf.dbt_plugin import (
+from duckshred.udf.layout import (
     DEFAULT_MEMORY_LIMIT,
+    DEFAULT_WORKSPACE,
+    KEYSTORE_FILE,
     MEMORY_LIMIT_ENV,
     SPILL_DIR,
+    WAREHOUSE_FILE,
     WORKSPACE_ENV,
 )
-from duckshred.udf.keystore import KEYSTORE_FILE, WAREHOUSE_FILE
-
-DEFAULT_WORKSPACE = ".duckshred"
 
 
 def memory_limit() -> str:

@@ -24,29 +24,24 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
 from duckdb import DuckDBPyConnection
 
-from duckshred.udf.keystore import (
-    DECRYPT_MACRO,
+from duckshred.udf.keystore import DECRYPT_MACRO, WAREHOUSE_ALIAS, attach_keystore, sql_literal
+from duckshred.udf.layout import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_WORKSPACE,
     KEYSTORE_FILE,
-    WAREHOUSE_ALIAS,
+    MEMORY_LIMIT_ENV,
+    SPILL_DIR,
     WAREHOUSE_FILE,
-    attach_keystore,
-    sql_literal,
+    WORKSPACE_ENV,
 )
 from duckshred.udf.registration import register_functions
-
-WORKSPACE_ENV = "DUCKSHRED_HOME"
-MEMORY_LIMIT_ENV = "DUCKSHRED_MEMORY_LIMIT"
-# DuckDB's cap for job work: with Python and Arrow batches on top, a 10M-row job
-# peaks at about 2.3 GB; beyond the cap DuckDB spills into the workspace.
-DEFAULT_MEMORY_LIMIT = "1536MB"
-# Where DuckDB spills beyond that cap, relative to the workspace.
-SPILL_DIR = Path("tmp", "duckdb-spill")
 
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         # Profile `settings:` are merged into plugin config: read only our own keys.
-        workspace = plugin_config.get("workspace") or os.environ.get(WORKSPACE_ENV) or ".duckshred"
+        workspace = (plugin_config.get("workspace") or os.environ.get(WORKSPACE_ENV)
+                     or DEFAULT_WORKSPACE)
         memory_limit = (plugin_config.get("memory_limit") or os.environ.get(MEMORY_LIMIT_ENV)
                         or DEFAULT_MEMORY_LIMIT)
         if not isinstance(workspace, str) or not isinstance(memory_limit, str):

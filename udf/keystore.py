@@ -16,9 +16,7 @@ import duckdb
 from duckshred.udf.registration import register_functions
 
 KEYSTORE_ALIAS = "keystore"
-KEYSTORE_FILE = "keystore.duckdb"
 WAREHOUSE_ALIAS = "warehouse"
-WAREHOUSE_FILE = "warehouse.duckdb"
 
 KEYSTORE_DDL = f"""
 CREATE TABLE IF NOT EXISTS {KEYSTORE_ALIAS}.main.encryption_keys (
