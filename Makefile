@@ -35,15 +35,14 @@ dbt-build: setup ## Plain `dbt build` of the bundled sample (warehouse tables on
 test: setup ## Run the test suite (unit, dbt, CLI, reference compatibility, S3)
 	$(BIN)/pytest -q
 
-TYPECHECK := build/typecheck
-lint: setup ## ruff and mypy
+LAYOUT := build/installed-layout
+lint: setup ## ruff, mypy and the import-direction contracts (import-linter)
 	$(BIN)/ruff check .
-	@# mypy cannot follow the editable install's folder mapping: give it a tree laid out
-	@# as the installed package is (duckshred/{crypto,udf,service,cli}).
-	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/duckshred
-	cp duckshred/__init__.py $(TYPECHECK)/duckshred/
-	for layer in crypto udf service cli; do ln -s "$(CURDIR)/$$layer" $(TYPECHECK)/duckshred/$$layer; done
-	MYPYPATH=$(TYPECHECK) $(BIN)/mypy --config-file pyproject.toml -p duckshred
+	@# mypy and import-linter read the code from disk and cannot follow the editable
+	@# install's folder mapping: give them the tree as installed (links to the folders).
+	$(BIN)/python -m tests.installed_layout $(LAYOUT)
+	MYPYPATH=$(LAYOUT) $(BIN)/mypy --config-file pyproject.toml -p duckshred
+	cd $(LAYOUT) && PYTHONPATH=. $(CURDIR)/$(BIN)/lint-imports --no-cache $(CURDIR)/pyproject.toml
 
 bench-udf: setup ## Benchmark tink_encrypt in SQL against a bare Python loop
 	$(BIN)/python bench/bench_udf.py

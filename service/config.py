@@ -47,7 +47,7 @@ def _normalise(value: Any, *, keys_are_data: bool = False,
 
 def _schema() -> dict[str, Any]:
     text = resources.files("duckshred.service").joinpath(
-        "schemas/batch-job-config.schema.json").read_text()
+        "batch-job-config.schema.json").read_text()
     return json.loads(text)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckshred
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
@@ -23,8 +22,10 @@ _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 def project_dir() -> Path:
     """The dbt project: inside the installed package, or the repository in a checkout."""
-    package = Path(duckshred.__file__).resolve().parent
-    for candidate in (package / "dbt_project", package.parent):
+    # duckshred/service/ when installed (the wheel carries duckshred/dbt_project, see
+    # setup.py); <checkout>/service/ in a checkout, whose root is the dbt project.
+    package_root = Path(__file__).resolve().parents[1]
+    for candidate in (package_root / "dbt_project", package_root):
         if (candidate / "dbt_project.yml").is_file():
             return candidate
     raise FileNotFoundError("duckshred's dbt project files are missing from the installation")
@@ -63,8 +64,10 @@ def _parse_cache() -> Path:
     """Where dbt's parsed project (partial_parse.msgpack) is kept between workspaces."""
     from dbt.version import __version__ as dbt_version
 
+    from duckshred import __version__
+
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "duckshred" / f"dbt-{dbt_version}-duckshred-{duckshred.__version__}"
+    return root / "duckshred" / f"dbt-{dbt_version}-duckshred-{__version__}"
 
 
 def _reuse_parsed_project(target: Path) -> None:

@@ -13,20 +13,33 @@ from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def wheel_names(tmp_path_factory) -> set[str]:
+def wheel_build(tmp_path_factory) -> tuple[set[str], str]:
+    """The wheel's file names, and the build's log (verbose, so setuptools' warnings show)."""
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                    "-q", "-w", str(out), str(REPO)], check=True)
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v",
+                            "-w", str(out), str(REPO)], check=True, capture_output=True,
+                           text=True)
     (wheel,) = out.glob("duckshred-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        return set(archive.namelist())
+        return set(archive.namelist()), build.stdout + build.stderr
+
+
+@pytest.fixture(scope="module")
+def wheel_names(wheel_build) -> set[str]:
+    return wheel_build[0]
+
+
+def test_the_build_has_no_packaging_warnings(wheel_build):
+    log = wheel_build[1]
+    assert "running bdist_wheel" in log  # the log is the real build's
+    assert "would be ignored" not in log
+    assert "is absent from the `packages` configuration" not in log
 
 
 def test_layers_install_under_one_import_name(wheel_names):
     for module in ("duckshred/__init__.py", "duckshred/crypto/_keysets.py",
                    "duckshred/udf/dbt_plugin.py", "duckshred/service/jobs.py",
-                   "duckshred/cli/app.py", "duckshred/service/schemas/"
-                   "batch-job-config.schema.json"):
+                   "duckshred/cli/app.py", "duckshred/service/batch-job-config.schema.json"):
         assert module in wheel_names
     top_level = {name.split("/")[0] for name in wheel_names}
     assert not top_level & {"udf", "cli", "crypto", "service", "models", "macros"}
