@@ -14,14 +14,16 @@ import duckdb
 __version__ = "0.1.0"
 
 
-def connect(workspace: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+def connect(workspace: str | os.PathLike[str] | None = None, *,
+            create: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that speaks duckshred.
 
     Without a workspace: an in-memory database with the crypto functions
     (``tink_keyset_new``, ``tink_encrypt``, ``tink_decrypt``, ``tink_try_decrypt``,
     ``strm_mask``). With one (a path, or ``$DUCKSHRED_HOME``): its warehouse opened
     read-only and, once it exists, its key store attached read-only with
-    ``decrypt(ciphertext, key_link)``.
+    ``decrypt(ciphertext, key_link)``. A workspace folder that does not exist is an
+    error (``NotFoundError`` naming the path) unless ``create=True``.
     """
     from duckshred.udf import attach_keystore, register_functions
 
@@ -30,7 +32,7 @@ def connect(workspace: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyC
 
     from duckshred.service.workspace import Workspace
 
-    ws = Workspace.resolve(workspace)
+    ws = Workspace.resolve(workspace, create=create)
     if ws.warehouse_path.exists():
         conn = duckdb.connect(str(ws.warehouse_path), read_only=True)
     else:

@@ -118,7 +118,11 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
     runner = dbtRunner(callbacks=[forward])
     try:
         result = runner.invoke([
-            "--quiet", "--no-use-colors",
+            # Nothing on the console: stdout carries the command's result alone, and
+            # the job's error reaches the user through the job record. dbt's full log
+            # stays in the workspace.
+            "--log-level", "none", "--log-level-file", "debug", "--no-use-colors",
+            "--no-send-anonymous-usage-stats",
             "--log-path", str(workspace.dbt_log_dir),
             "build",
             "--project-dir", str(project),

@@ -27,11 +27,22 @@ class Workspace:
     root: Path
 
     @classmethod
-    def resolve(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
-        """``root``, else ``$DUCKSHRED_HOME``, else ``./.duckshred`` (made if missing)."""
+    def resolve(cls, root: str | os.PathLike[str] | None = None, *,
+                create: bool = False) -> Workspace:
+        """``root``, else ``$DUCKSHRED_HOME``, else ``./.duckshred``.
+
+        A folder that does not exist is an error unless ``create``: a typo in a path
+        must not quietly start an empty workspace (and find no data subjects)."""
         chosen = root or os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE
         path = Path(chosen).expanduser().resolve()
-        path.mkdir(parents=True, exist_ok=True)
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+        elif not path.is_dir():
+            from duckshred.service.errors import NotFoundError
+
+            raise NotFoundError(
+                f"workspace {path} does not exist (--workspace, ${WORKSPACE_ENV} or "
+                f"./{DEFAULT_WORKSPACE}); `duckshred create ...` commands make one")
         return cls(path)
 
     @property

@@ -54,7 +54,7 @@ def _store_counts(workspace: Workspace) -> tuple[int, int]:
 
 
 def test_delete_prints_the_count_and_asks_first(cli, job):
-    assert cli("delete", "data-subjects", "alice", input="n\n", code=1).exit_code == 1
+    assert cli("delete", "data-subjects", "alice", input="n\n", code=2).exit_code == 2
     assert _store_counts(job["workspace"]) == (4, 4)
     assert cli("delete", "data-subjects", "alice", "nobody", input="y\n").stdout.splitlines(
         )[-1] == "2"
