@@ -27,7 +27,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 def _is_lock_error(error: Exception) -> bool:
     # DuckDB's IOException, without importing DuckDB for commands that never open it
-    return (type(error).__name__ == "IOException" and type(error).__module__.lstrip("_").startswith("duckdb")
+    kind = type(error)
+    return (kind.__name__ == "IOException" and kind.__module__.lstrip("_").startswith("duckdb")
             and "lock" in str(error).lower())
 
 
