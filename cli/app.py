@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from duckshred.cli import batch_jobs, connectors, contracts, data_subjects, sql
+from duckshred.cli import batch_jobs, connectors, contracts, data_subjects, recovery, sql
 from duckshred.service.errors import DuckshredError, JobFailedError
 
 EXIT_JOB_FAILED = 1
@@ -30,6 +30,30 @@ def _is_lock_error(error: Exception) -> bool:
     kind = type(error)
     return (kind.__name__ == "IOException" and kind.__module__.lstrip("_").startswith("duckdb")
             and "lock" in str(error).lower())
+
+
+def _is_duckdb_error(error: Exception) -> bool:
+    return type(error).__module__.lstrip("_").startswith("duckdb")
+
+
+def _database_problem(error: Exception) -> str:
+    """What went wrong with a workspace database, naming the file, never quoting data."""
+    from duckshred.udf.layout import KEYSTORE_FILE, WAREHOUSE_FILE
+
+    text = str(error)
+    files = [name for name in (KEYSTORE_FILE, WAREHOUSE_FILE) if name in text]
+    which = f"the {' and '.join(files)} of the workspace" if files else "a database"
+    if _is_lock_error(error):
+        return ("the workspace's database files are in use by another duckshred process "
+                "(a batch job?); try again when it has finished")
+    damaged = ("not a valid DuckDB database", "Could not read enough bytes", "checksum",
+               "Corrupt", "corrupt")
+    if any(sign in text for sign in damaged) or type(error).__name__ in {
+            "SerializationException", "FatalException"}:
+        return (f"{which} is damaged, truncated or not a DuckDB database file; restore it "
+                "from a backup" + (" (its keys exist nowhere else)"
+                                   if KEYSTORE_FILE in files else ""))
+    return f"{which} could not be read ({type(error).__name__})"
 
 
 class _DomainErrorsToExitCodes(TyperGroup):
@@ -58,6 +82,9 @@ class _DomainErrorsToExitCodes(TyperGroup):
         except (typer.Exit, typer.TyperException):
             raise  # usage errors and exits keep Typer's own handling
         except Exception as error:
+            if _is_duckdb_error(error) and not os.environ.get("DUCKSHRED_DEBUG"):
+                typer.echo(f"error: {_database_problem(error)}", err=True)
+                raise typer.Exit(EXIT_ERROR) from None
             if _is_lock_error(error):
                 typer.echo("error: the workspace's database files are in use by another "
                            "duckshred process (a batch job?); try again when it has finished",
@@ -117,6 +144,7 @@ get_app.command("data-subject")(data_subjects.get)
 delete_app.command("data-subjects")(data_subjects.delete)
 
 app.command("sql")(sql.run)
+app.command("recover")(recovery.run)
 
 
 def _print_version(value: bool) -> None:

@@ -15,5 +15,11 @@ def workspace(ctx: typer.Context, *, create: bool = False) -> Workspace:
     may make it, so a typo is an error naming the path."""
     from duckshred.service.workspace import Workspace
 
+    from duckshred.service.locking import recover_if_idle
+
     root = ctx.find_root().obj
-    return Workspace.resolve(root, create=create)
+    resolved = Workspace.resolve(root, create=create)
+    # Every command first cleans what a killed job or shred left, when no one else
+    # holds the workspace (see service/recovery.py).
+    recover_if_idle(resolved)
+    return resolved

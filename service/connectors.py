@@ -5,8 +5,8 @@ variables and are never stored in the workspace."""
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -52,17 +52,47 @@ class Connector:
         return fsspec.filesystem("s3", client_kwargs=client_kwargs, skip_instance_cache=True)
 
     def url(self, relative: str) -> str:
-        relative = relative.lstrip("/")
+        """The file's location, checked to stay inside the connector (see ``resolve``)."""
+        resolved = self.resolve(relative)
+        return str(resolved) if isinstance(resolved, Path) else f"s3://{self.bucket}/{resolved}"
+
+    def resolve(self, relative: str) -> Path | str:
+        """A local file's real path, or an S3 key, after normalising ``..`` (and, locally,
+        symbolic links); a path that leaves the connector is a ``ConfigError``.
+
+        Job files are untrusted: ``../outside.csv`` or a link out of the folder must
+        neither be read nor written."""
+        where = f"path {relative!r} of data connector {self.name}"
+        if not relative or "\0" in relative:
+            raise ConfigError(f"{where}: not a file path")
         if self.kind == "local":
-            return str(Path(self.path or ".") / relative)
-        return f"s3://{self.bucket}/{relative}"
+            root = Path(os.path.realpath(self.path or "."))
+            resolved = Path(os.path.realpath(root / relative.lstrip("/")))
+            if resolved == root or not resolved.is_relative_to(root):
+                raise ConfigError(f"{where} resolves outside the connector's folder {root}")
+            return resolved
+        key = posixpath.normpath(relative.lstrip("/"))
+        if key in {".", ".."} or key.startswith("../"):
+            raise ConfigError(f"{where} resolves outside the bucket {self.bucket}")
+        return key
+
+    def identity(self, relative: str) -> str:
+        """One name per physical file: two locations with the same identity are one file."""
+        resolved = self.resolve(relative)
+        if isinstance(resolved, Path):
+            return f"file://{resolved}"
+        return f"s3://{self.endpoint_url or ''}/{self.bucket}/{resolved}"
 
     def local_path(self, relative: str) -> Path | None:
         """The file's own path when the connector is a local folder, else None."""
-        return Path(self.url(relative)) if self.kind == "local" else None
+        resolved = self.resolve(relative)
+        return resolved if isinstance(resolved, Path) else None
 
     def exists(self, relative: str) -> bool:
         return bool(self._filesystem().exists(self.url(relative)))
+
+    def is_folder(self, relative: str) -> bool:
+        return bool(self._filesystem().isdir(self.url(relative)))
 
     def fetch(self, relative: str, destination: Path) -> Path:
         """Copy a file out of the connector (S3 -> local disk)."""
@@ -73,23 +103,95 @@ class Connector:
         with self._filesystem().open(self.url(relative), "rb") as handle:
             return handle.read(size)
 
-    def publish(self, local_file: Path, relative: str) -> None:
-        """Put a finished file in place; readers never see a half-written file."""
+    # -- publishing (see service/publish.py for the journal around these steps) ------
+
+    def stage(self, local_file: Path, relative: str, tag: str) -> dict[str, object]:
+        """Put a finished file beside its target under a temporary name, and keep the
+        file it will replace (if any) as a backup; nothing visible changes yet.
+
+        Returns the journal entry that ``swap_in``, ``finish`` and ``undo`` need."""
+        url = self.url(relative)
+        filesystem = self._filesystem()
         if self.kind == "local":
-            target = Path(self.url(relative))
+            target = Path(url)
             target.parent.mkdir(parents=True, exist_ok=True)
-            aside = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
-            shutil.copyfile(local_file, aside)
-            os.replace(aside, target)
+            part = target.with_name(f".{target.name}.{tag}.part")
+            backup = target.with_name(f".{target.name}.{tag}.bak")
+            shutil.copyfile(local_file, part)
+            os.chmod(part, 0o600)  # private by default: the data is about people
+            _fsync(part)
+            had_file = target.is_file()
+            if had_file:
+                try:
+                    os.link(target, backup)  # the earlier file stays readable meanwhile
+                except OSError:
+                    shutil.copy2(target, backup)
+            return {"url": url, "part": str(part), "backup": str(backup) if had_file else None,
+                    "inode": part.stat().st_ino}
+        had_file = bool(filesystem.exists(url))
+        backup_url = posixpath.join(posixpath.dirname(url), f".{posixpath.basename(url)}.{tag}.bak")
+        if had_file:
+            filesystem.copy(url, backup_url)
+        return {"url": url, "part": str(local_file), "backup": backup_url if had_file else None,
+                "inode": None}
+
+    def swap_in(self, entry: dict[str, object]) -> None:
+        """Make the staged file visible at its target in one step."""
+        if self.kind == "local":
+            os.replace(str(entry["part"]), str(entry["url"]))
+            _fsync(Path(str(entry["url"])).parent)
         else:
             # one S3 PUT is atomic: the object appears whole or not at all
-            self._filesystem().put_file(str(local_file), self.url(relative))
+            self._filesystem().put_file(str(entry["part"]), str(entry["url"]))
+
+    def finish(self, entry: dict[str, object]) -> None:
+        """The job FINISHED: the earlier file is no longer needed."""
+        if entry.get("backup"):
+            self._remove(str(entry["backup"]))
+
+    def undo(self, entry: dict[str, object]) -> None:
+        """Put back what was at the target before, and remove only what this job made."""
+        url, backup = str(entry["url"]), entry.get("backup")
+        if self.kind == "local":
+            Path(str(entry["part"])).unlink(missing_ok=True)
+            target = Path(url)
+            ours = target.is_file() and target.stat().st_ino == entry.get("inode")
+            if backup and Path(str(backup)).exists():
+                if ours or not target.exists():
+                    os.replace(str(backup), target)
+                else:
+                    Path(str(backup)).unlink()  # someone else wrote the target since: keep theirs
+            elif ours:
+                target.unlink()
+            return
+        filesystem = self._filesystem()
+        if backup and filesystem.exists(str(backup)):
+            filesystem.copy(str(backup), url)
+            filesystem.rm_file(str(backup))
+        elif not backup:
+            self._remove(url)
+
+    def publish(self, local_file: Path, relative: str) -> None:
+        """Put one finished file in place; readers never see a half-written file."""
+        entry = self.stage(local_file, relative, f"{os.getpid()}")
+        self.swap_in(entry)
+        self.finish(entry)
 
     def remove(self, relative: str) -> None:
+        self._remove(self.url(relative))
+
+    def _remove(self, url: str) -> None:
         filesystem = self._filesystem()
-        url = self.url(relative)
         if filesystem.exists(url):
             filesystem.rm_file(url)
+
+
+def _fsync(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def local_connector(name: str, path: str | Path) -> Connector:

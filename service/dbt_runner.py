@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -12,12 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from duckshred.service.errors import blank_quoted
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
+from duckshred.udf.faults import crash_point
+from duckshred.udf.layout import SPILL_ENV
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
 PLAN_ENV = "DUCKSHRED_JOB_PLAN"
 PARSE_FILE = "partial_parse.msgpack"
-_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 
 def project_dir() -> Path:
@@ -57,7 +58,7 @@ def _safe_message(message: str) -> str:
     if JOB_ERROR_MARKER in message:
         return message.split(JOB_ERROR_MARKER, 1)[1].splitlines()[0].strip()
     lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return _QUOTED.sub("'…'", " ".join(lines[:3]))
+    return blank_quoted(" ".join(lines[:3]))
 
 
 def _parse_cache() -> Path:
@@ -93,7 +94,8 @@ def _keep_parsed_project(target: Path) -> None:
 
 
 def run_build(workspace: Workspace, plan: dict[str, Any],
-              on_progress: Callable[[str], None] | None = None) -> BuildOutcome:
+              on_progress: Callable[[str], None] | None = None,
+              spill_dir: Path | None = None) -> BuildOutcome:
     from dbt.cli.main import dbtRunner
 
     project = project_dir()
@@ -102,15 +104,20 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
     plan_file.parent.mkdir(parents=True, exist_ok=True)
     plan_file.write_text(json.dumps(plan))
     os.environ[PLAN_ENV] = str(plan_file)  # read by the duckshred_job() macro
+    if spill_dir is not None:
+        os.environ[SPILL_ENV] = str(spill_dir)  # the job's own, removed with its staging
 
     models_started: list[float] = []
 
     def forward(event: Any) -> None:
         if event.info.name == "NodeStart" and not models_started:
             models_started.append(time.perf_counter())
-        if on_progress is None or event.info.name != "LogModelResult":
+        if event.info.name != "LogModelResult":
             return
         data = event.data
+        crash_point(f"model:{data.node_info.node_name}")
+        if on_progress is None:
+            return
         on_progress(f"{data.index}/{data.total} {data.node_info.node_name}: {data.status} "
                     f"in {data.execution_time:.2f} s")
 
@@ -132,6 +139,7 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
     finally:
         _close_dbt_database()
         os.environ.pop(PLAN_ENV, None)
+        os.environ.pop(SPILL_ENV, None)
         plan_file.unlink(missing_ok=True)
     started = models_started[0] if models_started else None
     _keep_parsed_project(workspace.dbt_target_dir)

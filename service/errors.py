@@ -4,6 +4,16 @@ Messages name what and where (field, file, row number) and never carry
 plaintext PII or key material.
 """
 
+import re
+
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def blank_quoted(message: str) -> str:
+    """An engine's message with every quoted text blanked: DuckDB and dbt quote the
+    value that failed (a decrypted name, a row of the file) in their errors."""
+    return _QUOTED.sub("'…'", message)
+
 
 class DuckshredError(Exception):
     """A problem the user can fix: bad input, unknown names, a busy workspace (exit 2)."""

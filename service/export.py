@@ -17,6 +17,7 @@ from duckshred.service.warehouse import current_table
 from duckshred.service.workspace import Workspace, memory_limit
 from duckshred.udf import attach_keystore
 from duckshred.udf.keystore import KEYSTORE_ALIAS, rewrite_keystore
+from duckshred.udf.layout import process_spill_dir
 
 _CSV_OPTIONS = "FORMAT csv, HEADER true, FORCE_QUOTE *, NEW_LINE '\r\n', DELIMITER ','"
 
@@ -31,7 +32,8 @@ def _copy(conn: duckdb.DuckDBPyConnection, query: str, location: Location, folde
 
 
 def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobConfig,
-                  folder: Path) -> tuple[list[tuple[Location, Path]], int]:
+                  folder: Path, spill_dir: Path | None = None
+                  ) -> tuple[list[tuple[Location, Path]], int]:
     """Write every output of the job into ``folder``; return (location, file) pairs and
     the number of records processed."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -50,8 +52,12 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
                 for index, spec in enumerate(config.derived)]
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True,
                           config={"memory_limit": memory_limit(),
-                                  "temp_directory": str(workspace.spill_dir)})
+                                  "temp_directory": str(spill_dir or process_spill_dir(workspace.root))})
     try:
+        # One thread per file: an ordered COPY keeps every thread's finished batches
+        # until their turn, which ran out of memory (two files at two threads each
+        # failed at 300MB on 3M rows; one thread each needs ~180MB and is faster).
+        conn.execute("SET threads = 1")
         attach_keystore(conn, workspace.keystore_path, read_only=True)
 
         def export(numbered: tuple[int, tuple[Location, str]]) -> tuple[Location, Path]:
@@ -59,8 +65,8 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
             with conn.cursor() as cursor:
                 return location, _copy(cursor, query, location, folder, index)
 
-        # Writing an ordered CSV is largely single-threaded: two files at a time
-        # keep both cores busy.
+        # Writing an ordered CSV is single-threaded: two files at a time keep both
+        # cores busy.
         with ThreadPoolExecutor(max_workers=2) as pool:
             files = list(pool.map(export, enumerate(exports)))
         counted = conn.execute(f"SELECT count(*) FROM {encrypted}").fetchone()

@@ -1,12 +1,13 @@
 """Batch job runs: record a validated job (its plan comes from ``service.plan``), run
-it through dbt, publish its outputs atomically, and keep its states (PENDING, STARTED,
-RUNNING, FINISHED or ERROR) in the catalog.
+it through dbt, publish its outputs all-or-nothing, and keep its states (PENDING,
+STARTED, RUNNING, FINISHED or ERROR) in the catalog.
 
 A failed job leaves no output file, no new key and no warehouse tables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 import uuid
@@ -18,12 +19,14 @@ from typing import Any
 
 from duckshred.service import export, warehouse
 from duckshred.service.catalog import Catalog
-from duckshred.service.config import BatchJobConfig, load_config, parse_config
+from duckshred.service.config import BatchJobConfig, Location, load_config, parse_config
 from duckshred.service.dbt_runner import run_build
-from duckshred.service.errors import ConfigError, JobFailedError
-from duckshred.service.locking import workspace_lock
+from duckshred.service.errors import ConfigError, JobFailedError, WorkspaceBusyError
+from duckshred.service.locking import process_identity, workspace_lock
 from duckshred.service.plan import build_plan
+from duckshred.service.recovery import roll_back, staging_dir
 from duckshred.service.workspace import Workspace
+from duckshred.udf.faults import crash_point
 
 Progress = Callable[[str], None]
 
@@ -62,74 +65,172 @@ def submit_batch_job(workspace: Workspace, config_path: str | Path) -> Submitted
 
 def run_submitted_job(workspace: Workspace, job_id: str,
                       on_progress: Progress | None = None) -> dict[str, Any]:
-    """Run a PENDING job to FINISHED or ERROR; raises ``JobFailedError`` on ERROR."""
+    """Run a PENDING job to FINISHED or ERROR; raises ``JobFailedError`` on ERROR.
+
+    The job's journal (see ``service/recovery.py``) records each step that changes
+    something outside the run (keys committed, each output published) before or as
+    it happens, so an error here, or a kill -9 anywhere, can be undone exactly."""
     catalog = Catalog(workspace)
     job = catalog.job(job_id)
     config = parse_config(job["config"])
     say = on_progress or (lambda _message: None)
-    staging = workspace.root / "tmp" / job_id
-    started = time.perf_counter()
-    committed = False
     try:
-        with workspace_lock(workspace, f"run batch job {job_id}", timeout_s=600):
-            _add_state(catalog, job, "STARTED")
-            # Checked again: a detached job may start well after it was submitted.
-            plan = build_plan(catalog, config, job_id)
-            staging.mkdir(parents=True, exist_ok=True)
-            if plan["source_path"] is None:
-                say(f"fetching {config.source.describe()}")
-                source = catalog.connector(config.source.connector)
-                plan["source_path"] = str(source.fetch(config.source.relative_path,
-                                                       staging / "source.csv"))
-            _add_state(catalog, job, "RUNNING")
-            phase = time.perf_counter()
-            outcome = run_build(workspace, plan, say)
-            if not outcome.success:
-                raise JobFailedError(outcome.error or "dbt build failed", job_id)
-            committed = True
-            models_started = outcome.models_started or phase
-            job["timings"] = {"dbtStartupSeconds": round(models_started - phase, 3),
-                              "modelsSeconds": round(time.perf_counter() - models_started, 3)}
-            say(f"dbt build done in {time.perf_counter() - phase:.2f} s "
-                f"(start-up {models_started - phase:.2f} s); writing outputs")
-            phase = time.perf_counter()
-            files, records = export.write_outputs(workspace, plan, config, staging / "out")
-            for location, local_file in files:
-                catalog.connector(location.connector).publish(local_file, location.relative_path)
-                job["outputs"].append(location.describe())
-            say(f"{len(files)} outputs written in {time.perf_counter() - phase:.2f} s")
-            warehouse.keep_current_run(workspace, job_id)
-            # The job's processing: from its first model to its last published file
-            # (dbt's own start-up, a fixed cost, is reported apart in "timings").
-            elapsed = time.perf_counter() - models_started
-            job["timings"].update({"outputsSeconds": round(time.perf_counter() - phase, 3),
-                                   "totalSeconds": round(time.perf_counter() - started, 3)})
-            _add_state(catalog, job, "FINISHED",
-                       f"Processed {records} records in {elapsed:.3f} s. which is "
-                       f"{records / max(elapsed, 1e-9):.0f} records/s.")
-            return job
-    except Exception as error:
-        message = str(error) if isinstance(error, JobFailedError | ConfigError) else (
-            f"{type(error).__name__} while running the job")
-        _undo(workspace, job, config, committed)
-        _add_state(catalog, job, "ERROR", message)
-        raise JobFailedError(message, job_id) from None
+        lock = workspace_lock(workspace, f"run batch job {job_id}", timeout_s=600)
+        lock.__enter__()
+    except WorkspaceBusyError as error:
+        _add_state(catalog, job, "ERROR", str(error))
+        raise JobFailedError(str(error), job_id) from None
+    try:
+        return _run_locked(workspace, catalog, catalog.job(job_id), config, say)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
+                config: BatchJobConfig, say: Progress) -> dict[str, Any]:
+    job_id = job["id"]
+    staging = staging_dir(workspace, job_id)
+    started = time.perf_counter()
+    try:
+        job["journal"] = {"process": process_identity(), "published": []}
+        _add_state(catalog, job, "STARTED")
+        crash_point("started")
+        # Checked again: a detached job may start well after it was submitted.
+        plan = build_plan(catalog, config, job_id)
+        staging.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if plan["source_path"] is None:
+            say(f"fetching {config.source.describe()}")
+            source = catalog.connector(config.source.connector)
+            plan["source_path"] = str(source.fetch(config.source.relative_path,
+                                                   staging / "source.csv"))
+        _add_state(catalog, job, "RUNNING")
+        phase = time.perf_counter()
+        outcome = run_build(workspace, plan, say, spill_dir=staging / "spill")
+        if not outcome.success:
+            raise JobFailedError(_explain_build_error(outcome.error, plan), job_id)
+        job["journal"]["keysCommitted"] = True
+        catalog.save_job(job)
+        crash_point("keys-committed")
+        models_started = outcome.models_started or phase
+        job["timings"] = {"dbtStartupSeconds": round(models_started - phase, 3),
+                          "modelsSeconds": round(time.perf_counter() - models_started, 3)}
+        say(f"dbt build done in {time.perf_counter() - phase:.2f} s "
+            f"(start-up {models_started - phase:.2f} s); writing outputs")
+        phase = time.perf_counter()
+        files, records = export.write_outputs(workspace, plan, config, staging / "out",
+                                              spill_dir=staging / "spill")
+        crash_point("exported")
+        warehouse.keep_current_run(workspace, job_id)
+        _publish(catalog, job, files)
+        say(f"{len(files)} outputs written in {time.perf_counter() - phase:.2f} s")
+        # The job's processing: from its first model to its last published file
+        # (dbt's own start-up, a fixed cost, is reported apart in "timings").
+        elapsed = time.perf_counter() - models_started
+        job["timings"].update({"outputsSeconds": round(time.perf_counter() - phase, 3),
+                               "totalSeconds": round(time.perf_counter() - started, 3)})
+        # The commit point: from here on the job's outputs and keys are for good.
+        _add_state(catalog, job, "FINISHED",
+                   f"Processed {records} records in {elapsed:.3f} s. which is "
+                   f"{records / max(elapsed, 1e-9):.0f} records/s.")
+        crash_point("finished")
+    except BaseException as error:
+        _fail(workspace, catalog, job, error)
+        raise  # _fail raised already; this keeps type checkers informed
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # After the commit point nothing may roll the job back: a backup that cannot be
+    # removed now is removed by the next command's recovery.
+    with contextlib.suppress(Exception):
+        for entry in job["journal"]["published"]:
+            catalog.connector(entry["connector"]).finish(entry)
+        job["journal"]["published"] = []
+        catalog.save_job(job)
+    return job
 
 
-def _undo(workspace: Workspace, job: dict[str, Any], config: BatchJobConfig,
-          committed: bool) -> None:
-    """Leave nothing of a failed job: its tables, its published files, its keys."""
-    catalog = Catalog(workspace)
-    warehouse.drop_tables(workspace, job["id"])
-    locations = [config.encrypted, config.keys, *(d.location for d in config.derived)]
-    for location in locations:
-        if location.describe() in job["outputs"]:
-            catalog.connector(location.connector).remove(location.relative_path)
-    job["outputs"] = []
-    if committed:
-        export.discard_job_keys(workspace, job["id"])
+def _fail(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
+          error: BaseException) -> None:
+    """Roll the job back, record ERROR and raise ``JobFailedError`` (Ctrl-C stays Ctrl-C)."""
+    if isinstance(error, JobFailedError | ConfigError):
+        message = str(error)
+    elif isinstance(error, KeyboardInterrupt):
+        message = "interrupted (Ctrl-C)"
+    else:
+        message = f"{type(error).__name__} while running the job"
+    problems = roll_back(workspace, job)
+    if problems:
+        message += f" (could not undo: {', '.join(problems)})"
+    _add_state(catalog, job, "ERROR", message)
+    if isinstance(error, KeyboardInterrupt):
+        raise error
+    raise JobFailedError(message, job["id"]) from None
+
+
+def _explain_build_error(error: str | None, plan: dict[str, Any]) -> str:
+    """A failed build's message; DuckDB's CSV "state machine" error, which names no line,
+    replaced by the line where the file's line endings change."""
+    if not error or "state machine" not in error:
+        return error or "dbt build failed"
+    line = _first_mixed_line_ending(Path(plan["source_path"]))
+    if line is None:
+        return "Malformed CSV [the reader could not parse the file] in the source file"
+    return (f"Malformed CSV [mixed line endings: line {line[0]} ends with {line[1]}, line 1 "
+            f"with {line[2]}] in the source file; convert it to one kind of line ending")
+
+
+def _first_mixed_line_ending(path: Path) -> tuple[int, str, str] | None:
+    """(line number, its ending, line 1's ending) of the first line that ends unlike
+    line 1 (line breaks inside quoted values count as lines here); None if none does.
+    Read in chunks, only when a job already failed."""
+    import re
+
+    lines_before, previous, first = 0, b"", None
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            data = previous[-1:] + chunk
+            offset = len(previous[-1:])
+            if first is None:
+                end = data.find(b"\n")
+                if end < 0:
+                    previous = data
+                    continue
+                first = "CRLF" if end > 0 and data[end - 1:end] == b"\r" else "LF"
+            other = re.compile(rb"(?<!\r)\n" if first == "CRLF" else rb"\r\n")
+            found = other.search(data, offset if offset else 0)
+            if found:
+                position = found.end() - 1
+                line = lines_before + data.count(b"\n", offset, position) + 1
+                return line, "LF" if first == "CRLF" else "CRLF", first
+            lines_before += data.count(b"\n", offset)
+            previous = data
+    return None
+
+
+def _publish(catalog: Catalog, job: dict[str, Any],
+             files: list[tuple[Location, Path]]) -> None:
+    """Swap every output into its target, each recorded in the journal first; the
+    earlier files stay as backups until the job FINISHES (see service/recovery.py)."""
+    entries: list[dict[str, Any]] = job["journal"]["published"]
+    for location, local_file in files:
+        connector = catalog.connector(location.connector)
+        try:
+            entry = connector.stage(local_file, location.relative_path, job["id"])
+        except OSError as error:
+            raise JobFailedError(f"cannot write target {location.describe()} "
+                                 f"({connector.describe()}): {error.strerror or error}",
+                                 job["id"]) from None
+        entries.append({**entry, "connector": location.connector,
+                        "target": location.describe()})
+        catalog.save_job(job)  # journal first: a kill after the swap can be undone
+        try:
+            connector.swap_in(entry)
+        except OSError as error:
+            raise JobFailedError(f"cannot write target {location.describe()} "
+                                 f"({connector.describe()}): {error.strerror or error}",
+                                 job["id"]) from None
+        job["outputs"].append(location.describe())
+        crash_point("published-one")
+    catalog.save_job(job)
 
 
 def delete_batch_job(workspace: Workspace, job_id: str) -> None:

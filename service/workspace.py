@@ -32,18 +32,32 @@ class Workspace:
         """``root``, else ``$DUCKSHRED_HOME``, else ``./.duckshred``.
 
         A folder that does not exist is an error unless ``create``: a typo in a path
-        must not quietly start an empty workspace (and find no data subjects)."""
+        must not quietly start an empty workspace (and find no data subjects).
+        Private by default: the folder is 0700 and its databases 0600, whatever the
+        umask (the key store holds every key; the warehouse, derived plaintext)."""
         chosen = root or os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE
         path = Path(chosen).expanduser().resolve()
         if create:
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
         elif not path.is_dir():
             from duckshred.service.errors import NotFoundError
 
             raise NotFoundError(
                 f"workspace {path} does not exist (--workspace, ${WORKSPACE_ENV} or "
                 f"./{DEFAULT_WORKSPACE}); `duckshred create ...` commands make one")
-        return cls(path)
+        workspace = cls(path)
+        workspace.make_private()
+        return workspace
+
+    def make_private(self) -> None:
+        """Owner-only access to the workspace folder and its database files."""
+        for item, mode in [(self.root, 0o700), (self.keystore_path, 0o600),
+                           (self.warehouse_path, 0o600)]:
+            try:
+                if item.stat().st_mode & 0o077:
+                    os.chmod(item, mode)
+            except (FileNotFoundError, PermissionError):
+                pass  # not there yet, or not ours to change (a shared, read-only workspace)
 
     @property
     def warehouse_path(self) -> Path:

@@ -33,6 +33,7 @@ from duckshred.udf.layout import (
     SPILL_DIR,
     WAREHOUSE_FILE,
     WORKSPACE_ENV,
+    process_spill_dir,
 )
 from duckshred.udf.registration import register_functions
 
@@ -52,14 +53,14 @@ class Plugin(BasePlugin):
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         # DuckDB does not create folders: make the workspace before it opens files there.
-        (self.workspace / SPILL_DIR).parent.mkdir(parents=True, exist_ok=True)
+        (self.workspace / SPILL_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         register_functions(conn)
         try:
             # Bounded memory whatever the input size; what spills stays in the workspace.
             conn.execute(f"SET memory_limit = '{sql_literal(self.memory_limit)}'")
-            spill = self.workspace / SPILL_DIR
+            spill = process_spill_dir(self.workspace)
             conn.execute(f"SET temp_directory = '{sql_literal(str(spill))}'")
             conn.execute(f"ATTACH '{sql_literal(str(self.workspace / WAREHOUSE_FILE))}' "
                          f"AS {WAREHOUSE_ALIAS}")

@@ -7,6 +7,7 @@ so read-only commands can know the layout without loading dbt's adapters.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 WORKSPACE_ENV = "DUCKSHRED_HOME"
@@ -21,3 +22,26 @@ KEYSTORE_FILE = "keystore.duckdb"
 WAREHOUSE_FILE = "warehouse.duckdb"
 # Where DuckDB spills beyond that cap, relative to the workspace.
 SPILL_DIR = Path("tmp", "duckdb-spill")
+# A job's DuckDB spill folder, set by the job runner for the dbt plugin (the plugin
+# otherwise spills into a per-process folder under SPILL_DIR).
+SPILL_ENV = "DUCKSHRED_SPILL_DIR"
+
+
+def process_start_ticks(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot; Linux), to tell a re-used pid apart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def process_spill_dir(workspace: Path) -> Path:
+    """This process's own spill folder: DuckDB removes its files when it closes, and the
+    next command that takes the workspace lock removes the folder of a killed process."""
+    explicit = os.environ.get(SPILL_ENV)
+    if explicit:
+        return Path(explicit)
+    ticks = process_start_ticks(os.getpid())
+    return workspace / SPILL_DIR / f"pid-{os.getpid()}-{ticks if ticks is not None else 'x'}"

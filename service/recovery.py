@@ -1,0 +1,182 @@
+"""Recovery: undo what a dead batch job or shred left behind.
+
+A job runs, and a shred rewrites the key store, while holding the workspace lock
+(``service/locking.py``). Whoever takes the lock next calls ``recover_locked``
+first, so a job recorded as STARTED or RUNNING then belongs to a dead process
+(its pid and start time are checked too). Such a job is rolled back exactly as a
+job that fails in-process is (``roll_back``), following its journal:
+
+1. ``keysCommitted``: dbt's last model committed the job's keys and index rows;
+2. ``published``: each output swapped into its target, the earlier file kept
+   as a backup beside it;
+3. the FINISHED state: the commit point. Only then are backups removed.
+
+Anything short of FINISHED is undone: earlier files come back, files this job
+made go, its keys are shredded (no output refers to them), its warehouse tables
+dropped, its staging folder and DuckDB spill removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from duckshred.service.catalog import Catalog
+from duckshred.service.locking import is_alive
+from duckshred.service.workspace import Workspace
+
+UNFINISHED = {"STARTED", "RUNNING"}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SPILL_OWNER = re.compile(r"^pid-(\d+)-(\d+|x)$")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def staging_dir(workspace: Workspace, job_id: str) -> Path:
+    """A job's private scratch folder: fetched source, DuckDB spill, outputs before publishing."""
+    return workspace.root / "tmp" / job_id
+
+
+def roll_back(workspace: Workspace, job: dict[str, Any]) -> list[str]:
+    """Undo every effect of an unfinished job; return what could not be undone (never raises,
+    so it is safe inside an error path)."""
+    from duckshred.service import warehouse
+    from duckshred.service.config import parse_config
+
+    problems: list[str] = []
+
+    def attempt(what: str, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - every step is tried; failures reported
+            problems.append(f"{what}: {type(error).__name__}")
+
+    catalog = Catalog(workspace)
+    journal = job.get("journal") or {}
+    for entry in reversed(journal.get("published", [])):
+        attempt(f"restore {entry.get('target')}",
+                lambda entry=entry: catalog.connector(entry["connector"]).undo(entry))
+    try:
+        config = parse_config(job["config"])
+        locations = [config.encrypted, config.keys, *(d.location for d in config.derived)]
+    except Exception:  # noqa: BLE001 - a record we cannot read has no targets to tidy
+        locations = []
+    for location in locations:
+        attempt(f"tidy {location.describe()}",
+                lambda location=location: _remove_leftovers(catalog, location, job["id"]))
+    attempt("drop warehouse tables", lambda: warehouse.drop_tables(workspace, job["id"]))
+    attempt("remove keys", lambda: discard_keys(workspace, job["id"]))
+    attempt("remove staging", lambda: _rmtree(staging_dir(workspace, job["id"])))
+    job["outputs"] = []
+    job["journal"] = {**journal, "published": [], "rolledBack": True}
+    return problems
+
+
+def _remove_leftovers(catalog: Catalog, location: Any, tag: str) -> None:
+    """``.part`` and ``.bak`` files of this job beside a local target (a kill between
+    staging a file and recording it in the journal leaves them)."""
+    target = catalog.connector(location.connector).local_path(location.relative_path)
+    if target is None or not target.parent.is_dir():
+        return
+    for suffix in ("part", "bak"):
+        leftover = target.with_name(f".{target.name}.{tag}.{suffix}")
+        if leftover.exists():
+            if suffix == "bak" and not target.exists():
+                leftover.replace(target)  # the earlier file, never swapped out for good
+            else:
+                leftover.unlink()
+
+
+def discard_keys(workspace: Workspace, job_id: str) -> None:
+    """Shred the keys and index rows an unfinished job committed (rewriting the store,
+    so no deleted bytes remain); nothing to do when it committed none."""
+    import duckdb
+
+    from duckshred.udf.keystore import rewrite_keystore
+
+    store = workspace.keystore_path
+    if not store.exists():
+        return
+    with duckdb.connect(str(store), read_only=True) as conn:
+        tables = {row[0] for row in conn.execute("SELECT table_name FROM duckdb_tables()")
+                  .fetchall()}
+        count = 0
+        for table in ("encryption_keys", "data_subject_keys"):
+            if table in tables:
+                found = conn.execute(f"SELECT count(*) FROM {table} "  # noqa: S608 - fixed names
+                                     "WHERE created_by_job = ?", [job_id]).fetchone()
+                count += found[0] if found else 0
+    if count:
+        rewrite_keystore(store, drop_key_links=[], drop_job=job_id)
+
+
+def _rmtree(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+def _dead_spill_folders(spill_root: Path) -> list[Path]:
+    """Spill folders of processes that are gone (each process spills into its own)."""
+    if not spill_root.is_dir():
+        return []
+    dead = []
+    for folder in spill_root.iterdir():
+        owner = _SPILL_OWNER.match(folder.name)
+        if owner is None:
+            dead.append(folder)  # not one of ours (an older layout): no process owns it
+            continue
+        pid, ticks = int(owner.group(1)), owner.group(2)
+        if not is_alive({"pid": pid, "startTicks": None if ticks == "x" else int(ticks)}):
+            dead.append(folder)
+    return dead
+
+
+def recover_locked(workspace: Workspace) -> list[str]:
+    """Clean up after dead processes. The caller holds the workspace lock. Returns one
+    line per thing recovered (empty when there was nothing to do)."""
+    recovered: list[str] = []
+    catalog = Catalog(workspace)
+    if workspace.jobs_dir.is_dir():
+        for job in catalog.jobs():
+            state = job["states"][-1]["state"] if job.get("states") else ""
+            process = (job.get("journal") or {}).get("process")
+            if state in UNFINISHED and not is_alive(process):
+                problems = roll_back(workspace, job)
+                pid = (process or {}).get("pid", "?")
+                message = (f"The job's process (pid {pid}) ended without finishing it (killed?); "
+                           f"recovered: outputs, keys and temporary files of the job removed"
+                           + (f"; could not: {', '.join(problems)}" if problems else ""))
+                job["states"].append({"stateTime": _now(), "state": "ERROR",
+                                      "message": message})
+                catalog.save_job(job)
+                recovered.append(f"batch job {job['id']}: marked ERROR and rolled back")
+            elif state == "FINISHED" and (job.get("journal") or {}).get("published"):
+                # Killed after the commit point, before the earlier files' backups went.
+                for entry in job["journal"]["published"]:
+                    with contextlib.suppress(Exception):
+                        catalog.connector(entry["connector"]).finish(entry)
+                job["journal"]["published"] = []
+                catalog.save_job(job)
+                recovered.append(f"batch job {job['id']}: removed backups of replaced files")
+    tmp = workspace.root / "tmp"
+    if tmp.is_dir():
+        live_jobs = set()  # none: whoever holds the lock has not started its job yet
+        for folder in tmp.iterdir():
+            if _UUID.match(folder.name) and folder.name not in live_jobs:
+                _rmtree(folder)
+                recovered.append(f"removed staging of job {folder.name}")
+        for folder in _dead_spill_folders(workspace.spill_dir):
+            _rmtree(folder)
+            recovered.append(f"removed DuckDB spill {folder.name}")
+    # A shred killed before swapping in the rewritten key store leaves the copy.
+    for leftover in workspace.root.glob("*.duckdb.rewrite*"):
+        leftover.unlink(missing_ok=True)
+        recovered.append(f"removed {leftover.name}")
+    return recovered
