@@ -53,7 +53,9 @@ def _database_problem(error: Exception) -> str:
         return (f"{which} is damaged, truncated or not a DuckDB database file; restore it "
                 "from a backup" + (" (its keys exist nowhere else)"
                                    if KEYSTORE_FILE in files else ""))
-    return f"{which} could not be read ({type(error).__name__})"
+    if files:
+        return f"{which} could not be read ({type(error).__name__})"
+    return f"unexpected DuckDB {type(error).__name__}; set DUCKSHRED_DEBUG=1 for the traceback"
 
 
 class _DomainErrorsToExitCodes(TyperGroup):

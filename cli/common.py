@@ -13,9 +13,8 @@ if TYPE_CHECKING:
 def workspace(ctx: typer.Context, *, create: bool = False) -> Workspace:
     """The workspace of ``--workspace``/``$DUCKSHRED_HOME``; only ``create`` commands
     may make it, so a typo is an error naming the path."""
-    from duckshred.service.workspace import Workspace
-
     from duckshred.service.locking import recover_if_idle
+    from duckshred.service.workspace import Workspace
 
     root = ctx.find_root().obj
     resolved = Workspace.resolve(root, create=create)

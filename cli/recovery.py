@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 
-
 def run(ctx: typer.Context) -> None:
     """Clean up after killed batch jobs and shreds: roll back their keys and outputs,
     remove their temporary files, mark the jobs ERROR. Every command does this first

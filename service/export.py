@@ -50,9 +50,9 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
     exports += [(spec.location, f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
                                 f"WHERE __derived_index = {index}")
                 for index, spec in enumerate(config.derived)]
+    spill = spill_dir or process_spill_dir(workspace.root)
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True,
-                          config={"memory_limit": memory_limit(),
-                                  "temp_directory": str(spill_dir or process_spill_dir(workspace.root))})
+                          config={"memory_limit": memory_limit(), "temp_directory": str(spill)})
     try:
         # One thread per file: an ordered COPY keeps every thread's finished batches
         # until their turn, which ran out of memory (two files at two threads each

@@ -15,7 +15,6 @@ from duckshred.service.config import BatchJobConfig
 from duckshred.service.errors import ConfigError
 from duckshred.udf.javatime import JavaPatternError, compile_pattern
 
-
 _HEADER_READ_LIMIT = 1 << 20  # a header line longer than 1 MiB is not a header
 
 

@@ -23,6 +23,7 @@ import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,7 @@ def roll_back(workspace: Workspace, job: dict[str, Any]) -> list[str]:
     catalog = Catalog(workspace)
     journal = job.get("journal") or {}
     for entry in reversed(journal.get("published", [])):
-        attempt(f"restore {entry.get('target')}",
-                lambda entry=entry: catalog.connector(entry["connector"]).undo(entry))
+        attempt(f"restore {entry.get('target')}", partial(_undo_entry, catalog, entry))
     try:
         config = parse_config(job["config"])
         locations = [config.encrypted, config.keys, *(d.location for d in config.derived)]
@@ -70,13 +70,17 @@ def roll_back(workspace: Workspace, job: dict[str, Any]) -> list[str]:
         locations = []
     for location in locations:
         attempt(f"tidy {location.describe()}",
-                lambda location=location: _remove_leftovers(catalog, location, job["id"]))
+                partial(_remove_leftovers, catalog, location, job["id"]))
     attempt("drop warehouse tables", lambda: warehouse.drop_tables(workspace, job["id"]))
     attempt("remove keys", lambda: discard_keys(workspace, job["id"]))
     attempt("remove staging", lambda: _rmtree(staging_dir(workspace, job["id"])))
     job["outputs"] = []
     job["journal"] = {**journal, "published": [], "rolledBack": True}
     return problems
+
+
+def _undo_entry(catalog: Catalog, entry: dict[str, Any]) -> None:
+    catalog.connector(entry["connector"]).undo(entry)
 
 
 def _remove_leftovers(catalog: Catalog, location: Any, tag: str) -> None:
@@ -167,9 +171,9 @@ def recover_locked(workspace: Workspace) -> list[str]:
                 recovered.append(f"batch job {job['id']}: removed backups of replaced files")
     tmp = workspace.root / "tmp"
     if tmp.is_dir():
-        live_jobs = set()  # none: whoever holds the lock has not started its job yet
+        # Every job's staging is dead: whoever holds the lock has not started its job yet.
         for folder in tmp.iterdir():
-            if _UUID.match(folder.name) and folder.name not in live_jobs:
+            if _UUID.match(folder.name):
                 _rmtree(folder)
                 recovered.append(f"removed staging of job {folder.name}")
         for folder in _dead_spill_folders(workspace.spill_dir):

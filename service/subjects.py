@@ -190,6 +190,11 @@ def _receipt(subject_ids: list[str], key_links: list[str], derived: list[dict[st
     }
 
 
+def _ident(name: str) -> str:
+    """A contract column name as a quoted SQL identifier (names may hold quotes)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 # -- access requests --------------------------------------------------------------
 
 def access_request(workspace: Workspace, subject_id: str) -> list[dict[str, Any]]:
@@ -217,8 +222,8 @@ def access_request(workspace: Workspace, subject_id: str) -> list[dict[str, Any]
                 continue
             columns = [c["name"] for c in contract["columns"]]
             select = ", ".join(
-                (f'decrypt("{name}", "strmMeta.keyLink")' if name in pii else f'"{name}"')
-                + f' AS "{name}"' for name in columns)
+                (f'decrypt({_ident(name)}, "strmMeta.keyLink")' if name in pii else _ident(name))
+                + f" AS {_ident(name)}" for name in columns)
             rows = conn.execute(
                 f'SELECT __row_nr, "strmMeta.keyLink", {select} '
                 f'FROM {table} '

@@ -37,7 +37,7 @@ def test_a_file_without_header_does_not_print_its_first_row(cli, tmp_path):
 def test_invalid_utf8_in_a_data_row_names_the_line_not_the_header(cli, tmp_path):
     job = setup(cli, tmp_path, ROWS)
     data = (_lines([COLUMNS]) + "u1,s1,").encode() + b"caf\xe9@x.org" + (
-        ",2010-12-01 08:26:00,,n1\n").encode()
+        b",2010-12-01 08:26:00,,n1\n")
     _source(tmp_path).write_bytes(data)
     stderr = cli("create", "batch-job", "-F", str(job), code=1).stderr
     assert "header" not in stderr
