@@ -6,7 +6,7 @@ WORKSPACE ?= .duckshred
 DEMO_BUCKET := $(WORKSPACE)/demo-bucket
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo dbt-build test test-fast lint bench bench-udf bench-full clean
+.PHONY: help setup demo dbt-build test test-crash test-fast lint bench bench-udf bench-full clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ dbt-build: setup ## Plain `dbt build` of the bundled sample (warehouse tables on
 
 test: setup ## Run the test suite (unit, dbt, CLI, reference compatibility, S3)
 	$(BIN)/pytest -q
+
+test-crash: setup ## The crash tier: kill -9 a job and a shred at each phase (~5 min)
+	$(BIN)/pytest -q -m crash tests/crash
 
 LAYOUT := build/installed-layout
 lint: setup ## ruff, mypy and the import-direction contracts (import-linter)

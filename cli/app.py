@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from duckshred.cli import batch_jobs, connectors, contracts, data_subjects, recovery, sql
-from duckshred.service.errors import DuckshredError, JobFailedError
+from duckshred.service.errors import DuckshredError, JobFailedError, database_problem
 
 EXIT_JOB_FAILED = 1
 EXIT_ERROR = 2
@@ -34,28 +34,6 @@ def _is_lock_error(error: Exception) -> bool:
 
 def _is_duckdb_error(error: Exception) -> bool:
     return type(error).__module__.lstrip("_").startswith("duckdb")
-
-
-def _database_problem(error: Exception) -> str:
-    """What went wrong with a workspace database, naming the file, never quoting data."""
-    from duckshred.udf.layout import KEYSTORE_FILE, WAREHOUSE_FILE
-
-    text = str(error)
-    files = [name for name in (KEYSTORE_FILE, WAREHOUSE_FILE) if name in text]
-    which = f"the {' and '.join(files)} of the workspace" if files else "a database"
-    if _is_lock_error(error):
-        return ("the workspace's database files are in use by another duckshred process "
-                "(a batch job?); try again when it has finished")
-    damaged = ("not a valid DuckDB database", "Could not read enough bytes", "checksum",
-               "Corrupt", "corrupt")
-    if any(sign in text for sign in damaged) or type(error).__name__ in {
-            "SerializationException", "FatalException"}:
-        return (f"{which} is damaged, truncated or not a DuckDB database file; restore it "
-                "from a backup" + (" (its keys exist nowhere else)"
-                                   if KEYSTORE_FILE in files else ""))
-    if files:
-        return f"{which} could not be read ({type(error).__name__})"
-    return f"unexpected DuckDB {type(error).__name__}; set DUCKSHRED_DEBUG=1 for the traceback"
 
 
 class _DomainErrorsToExitCodes(TyperGroup):
@@ -85,7 +63,7 @@ class _DomainErrorsToExitCodes(TyperGroup):
             raise  # usage errors and exits keep Typer's own handling
         except Exception as error:
             if _is_duckdb_error(error) and not os.environ.get("DUCKSHRED_DEBUG"):
-                typer.echo(f"error: {_database_problem(error)}", err=True)
+                typer.echo(f"error: {database_problem(error)}", err=True)
                 raise typer.Exit(EXIT_ERROR) from None
             if _is_lock_error(error):
                 typer.echo("error: the workspace's database files are in use by another "

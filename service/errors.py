@@ -6,6 +6,8 @@ plaintext PII or key material.
 
 import re
 
+from duckshred.udf.layout import KEYSTORE_FILE, WAREHOUSE_FILE
+
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 
 
@@ -37,3 +39,23 @@ class JobFailedError(DuckshredError):
     def __init__(self, message: str, job_id: str) -> None:
         super().__init__(message)
         self.job_id = job_id
+
+
+def database_problem(error: Exception) -> str:
+    """What went wrong with a workspace database, naming the file, never quoting data."""
+    text = str(error)
+    files = [name for name in (KEYSTORE_FILE, WAREHOUSE_FILE) if name in text]
+    which = f"the {' and '.join(files)} of the workspace" if files else "a database"
+    if "lock" in text.lower() and type(error).__name__ == "IOException":
+        return ("the workspace's database files are in use by another duckshred process "
+                "(a batch job?); try again when it has finished")
+    damaged = ("not a valid DuckDB database", "Could not read enough bytes", "checksum",
+               "Corrupt", "corrupt")
+    if any(sign in text for sign in damaged) or type(error).__name__ in {
+            "SerializationException", "FatalException"}:
+        return (f"{which} is damaged, truncated or not a DuckDB database file; restore it "
+                "from a backup" + (" (its keys exist nowhere else)"
+                                   if KEYSTORE_FILE in files else ""))
+    if files:
+        return f"{which} could not be read ({type(error).__name__})"
+    return f"unexpected DuckDB {type(error).__name__}; set DUCKSHRED_DEBUG=1 for the traceback"

@@ -19,6 +19,7 @@ dropped, its staging folder and DuckDB spill removed.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -48,7 +49,6 @@ def staging_dir(workspace: Workspace, job_id: str) -> Path:
 def roll_back(workspace: Workspace, job: dict[str, Any]) -> list[str]:
     """Undo every effect of an unfinished job; return what could not be undone (never raises,
     so it is safe inside an error path)."""
-    from duckshred.service import warehouse
     from duckshred.service.config import parse_config
 
     problems: list[str] = []
@@ -71,7 +71,7 @@ def roll_back(workspace: Workspace, job: dict[str, Any]) -> list[str]:
     for location in locations:
         attempt(f"tidy {location.describe()}",
                 partial(_remove_leftovers, catalog, location, job["id"]))
-    attempt("drop warehouse tables", lambda: warehouse.drop_tables(workspace, job["id"]))
+    attempt("drop warehouse tables", partial(forget_tables, workspace, job["id"]))
     attempt("remove keys", lambda: discard_keys(workspace, job["id"]))
     attempt("remove staging", lambda: _rmtree(staging_dir(workspace, job["id"])))
     job["outputs"] = []
@@ -96,6 +96,37 @@ def _remove_leftovers(catalog: Catalog, location: Any, tag: str) -> None:
                 leftover.replace(target)  # the earlier file, never swapped out for good
             else:
                 leftover.unlink()
+
+
+def forget_tables(workspace: Workspace, job_id: str) -> None:
+    """Drop an unfinished job's warehouse tables and rewrite the warehouse file: DuckDB
+    keeps a dropped table's bytes (derived plaintext) in the file until it is rewritten."""
+    import duckdb
+
+    from duckshred.service import warehouse
+
+    path = workspace.warehouse_path
+    if not path.exists():
+        return
+    names = {f"{kind}__{job_id}" for kind in warehouse.KINDS} | set(warehouse.KINDS)
+    with duckdb.connect(str(path), read_only=True) as conn:
+        found = conn.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? "
+                             "AND list_contains(?, table_name)",
+                             [warehouse.JOBS_SCHEMA, sorted(names)]).fetchone()
+    if not found or not found[0]:
+        return
+    warehouse.drop_tables(workspace, job_id)
+    fresh = path.with_name(path.name + ".rewrite")
+    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    with duckdb.connect() as conn:
+        conn.execute("ATTACH ? AS old_warehouse (READ_ONLY)", [str(path)])
+        conn.execute("ATTACH ? AS new_warehouse", [str(fresh)])
+        conn.execute("COPY FROM DATABASE old_warehouse TO new_warehouse")
+        conn.execute("DETACH new_warehouse")
+        conn.execute("DETACH old_warehouse")
+    os.replace(fresh, path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 def discard_keys(workspace: Workspace, job_id: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from duckshred.udf.faults import crash_point
 from duckshred.udf.registration import register_functions
 
 KEYSTORE_ALIAS = "keystore"
@@ -110,7 +111,9 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
     finally:
         conn.close()
     _fsync(fresh)
+    crash_point("keystore-rewritten")
     os.replace(fresh, path)
+    crash_point("keystore-replaced")
     # A WAL beside the store belonged to the old file: it may hold the deleted keys.
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     _fsync(path.parent)
