@@ -1,4 +1,4 @@
-"""SQL functions around the Java DateTimeFormatter port (``javatime``).
+"""SQL functions around the Java DateTimeFormatter parser (``duckshred.javatime``).
 
 Jobs call them once per *distinct* timestamp text, so their per-call Python cost
 is paid a few thousand times per batch, not once per row.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from duckshred.udf.javatime import JavaDateTimeParseError, compile_pattern
+from duckshred.javatime import JavaDateTimeParseError, compile_pattern
 
 
 def epoch_millis(texts: pa.Array, patterns: pa.Array, zones: pa.Array) -> pa.Array:
