@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 
 from . import fields as f
 from .elements import (
@@ -27,10 +28,11 @@ from .elements import (
 )
 from .errors import Mismatch, Rejected
 from .fields import Field
-from .zones import Zone, offset_at_local
+from .zones import Zone
 
 FastPath = Callable[[str, Zone], "int | None"]
 
+_ORDINAL_1970 = date(1970, 1, 1).toordinal()
 _LONG_DIGITS = 18  # more may not fit Java's long: leave those to the full path
 
 # field -> slot in the values the resolver reads
@@ -81,11 +83,18 @@ def _offset_regex(offset: Offset) -> str:
 
 
 def _offset_converter(offset: Offset) -> Callable[[str], int]:
+    zero = offset.zero
+
     def convert(text: str) -> int:
-        seconds, end = offset.read_seconds(text, 0)
-        if end != len(text):
-            raise Mismatch(end)  # Java would stop earlier: leave it to the full path
-        return seconds
+        if text == zero:
+            return 0
+        digits = text[1:].replace(":", "")
+        hours, minutes, seconds = int(digits[:2]), int(digits[2:4] or 0), int(digits[4:] or 0)
+        if hours > 23 or minutes > 59 or seconds > 59:
+            # Java stops before an optional part out of range, or refuses the text
+            raise Mismatch(0)
+        total = hours * 3600 + minutes * 60 + seconds
+        return -total if text[0] == "-" else total
 
     return convert
 
@@ -158,53 +167,75 @@ def _make_resolver(
     regex: re.Pattern[str], readers: tuple[tuple[int, Callable[[str], int]], ...]
 ) -> FastPath:
     match = regex.fullmatch
+    converters = tuple(convert for _, convert in readers)
+    all_numbers = all(convert is int for convert in converters)
+    where = {slot: index for index, (slot, _) in enumerate(readers)}
+    absent = len(readers)  # index of the None appended for fields the pattern lacks
+    i_year, i_month, i_day = where[0], where[1], where[2]
+    i_weekday = where.get(3, absent)
+    i_minute, i_second, i_nano = where.get(9, absent), where.get(10, absent), where.get(11, absent)
+    i_offset, i_ampm = where.get(12, absent), where.get(8, absent)
+    hour_slot = next((slot for slot in _HOUR_SLOTS if slot in where), None)
+    i_hour = absent if hour_slot is None else where[hour_slot]
     month_length = f.month_length
-    epoch_day = f.epoch_day
+    to_date = date
+    to_datetime = datetime
 
     def parse(text: str, zone: Zone) -> int | None:
         found = match(text)
         if found is None:
             return None
-        values: list[int | None] = [None] * 13
-        try:
-            for (slot, convert), group in zip(readers, found.groups(), strict=True):
-                values[slot] = convert(group)
-        except (Mismatch, Rejected):
-            return None
-        year, month, day = values[0], values[1], values[2]
+        values: list[int | None]
+        if all_numbers:
+            values = [*map(int, found.groups()), None]
+        else:
+            try:
+                values = [convert(g) for convert, g in zip(converters, found.groups(), strict=True)]
+            except (Mismatch, Rejected):
+                return None
+            values.append(None)
+        year, month, day = values[i_year], values[i_month], values[i_day]
         assert year is not None and month is not None and day is not None  # noqa: S101
-        if not (1 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= month_length(year, month)):
-            return None  # eras, far years, SMART day clamping: the full path
-        days = epoch_day(year, month, day)
-        weekday = values[3]
+        if not (0 < year < 10_000 and 0 < month < 13 and 0 < day):
+            return None  # eras, far years: the full path
+        if day > 28 and day > month_length(year, month):
+            return None  # SMART moves it to the month's end, or Java refuses it
+        days = to_date(year, month, day).toordinal() - _ORDINAL_1970
+        weekday = values[i_weekday]
         if weekday is not None and weekday != (days + 3) % 7 + 1:
             return None
-        hour = values[4]
+        hour = values[i_hour]
         if hour is None:
-            clock = values[5]
-            if clock is not None:
-                hour = None if not 1 <= clock <= 12 else clock % 12 + 12 * values[8]  # type: ignore[operator]
-            elif values[6] is not None:
-                hour = values[6] + 12 * values[8]  # type: ignore[operator]
-                if values[6] > 11:  # type: ignore[operator]
-                    return None
-            elif values[7] is not None:
-                hour = None if not 1 <= values[7] <= 24 else values[7] % 24
-            else:
-                hour = 0
-            if hour is None:
+            hour = 0
+        elif hour_slot == 5:  # clock-hour-of-am-pm 1-12 with AM/PM
+            if not 0 < hour < 13:
                 return None
-        minute = values[9] or 0
-        second = values[10] or 0
-        nano = values[11] or 0
-        if hour > 23 or minute > 59 or second > 59:
+            hour = hour % 12 + 12 * values[i_ampm]  # type: ignore[operator]
+        elif hour_slot == 6:  # hour-of-am-pm 0-11 with AM/PM
+            if hour > 11:
+                return None
+            hour += 12 * values[i_ampm]  # type: ignore[operator]
+        elif hour_slot == 7:  # clock-hour-of-day 1-24
+            if not 0 < hour < 25:
+                return None
+            hour %= 24
+        elif hour > 23:
+            return None  # 24:00 is the next day (SMART), or Java refuses it
+        minute = values[i_minute] or 0
+        second = values[i_second] or 0
+        if minute > 59 or second > 59:
             return None
         second_of_day = hour * 3600 + minute * 60 + second
-        offset = values[12]
+        offset = values[i_offset]
         if offset is None:
-            offset = offset_at_local(zone, year, month, day, second_of_day)
+            if isinstance(zone, int):
+                offset = zone
+            else:  # fold=0: Java's choice in overlaps and gaps (see zones.offset_at_local)
+                delta = zone.utcoffset(to_datetime(year, month, day, hour, minute, second))
+                offset = delta.days * 86_400 + delta.seconds  # type: ignore[union-attr]
         elif not -64_800 <= offset <= 64_800:
             return None
+        nano = values[i_nano] or 0
         return (days * 86_400 + second_of_day - offset) * 1000 + nano // 1_000_000
 
     return parse
