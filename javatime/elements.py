@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .errors import Mismatch, Rejected
 from .fields import NANO_OF_SECOND, OFFSET_SECONDS, Field
-from .zones import OFFSET_PREFIXES, Zone, region, region_ids, zone_names
+from .zones import OFFSET_PREFIXES, Zone, region, region_ids
 
 _LONG_MAX = 2**63 - 1
 
@@ -184,24 +184,18 @@ class NumberRun(Element):
 
 
 class Text(Element):
-    """A field written as a word (``Dec``, ``Wednesday``, ``PM``): longest candidates first.
-    Where the style has no unique words (narrow months: J, F, M, ...), Java reads a number."""
+    """A field written as a word (``Dec``, ``Wednesday``, ``PM``): longest words first.
+    Where a style repeats a word (narrow months: J, F, M, A, M, J, J, ...), Java reads it
+    as the last value that has it (J is July)."""
 
-    __slots__ = ("candidates", "field", "number")
+    __slots__ = ("candidates", "field")
 
     def __init__(self, field: Field, words: Sequence[str], first_value: int) -> None:
         self.field = field
-        pairs = [(word, first_value + index) for index, word in enumerate(words)]
-        if len(set(words)) < len(words):
-            self.candidates: tuple[tuple[str, int], ...] = ()
-            self.number: Digits | None = Digits(field, 1, 19, Sign.NEGATIVE_ONLY)
-        else:
-            self.candidates = tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
-            self.number = None
+        by_word = {word: first_value + index for index, word in enumerate(words)}
+        self.candidates = tuple(sorted(by_word.items(), key=lambda pair: -len(pair[0])))
 
     def parse(self, state: ParseState, units: str, pos: int) -> int:
-        if self.number is not None:
-            return self.number.read(state, units, pos)
         for word, value in self.candidates:
             if units.startswith(word, pos):
                 state.put(self.field, value, pos)
@@ -246,7 +240,7 @@ class Offset(Element):
         if sign not in ("+", "-"):
             raise Mismatch(pos)
         hours = _two_digits(units, pos + 1)
-        if hours is None:
+        if hours is None or hours > 59:
             raise Mismatch(pos)
         end = pos + 3
         total = hours * 3600
@@ -338,12 +332,13 @@ def _colon_pair(units: str, pos: int) -> int | None:
     return _two_digits(units, pos + 1)
 
 
-_ZONE_ID_OFFSET = Offset("0", colon=True, minutes=Part.REQUIRED, seconds=Part.OPTIONAL)
-_BARE_OFFSET = Offset("Z", colon=True, minutes=Part.REQUIRED, seconds=Part.OPTIONAL)
+# after UTC/GMT/UT; a bare offset: both +HH:MM with optional :ss
+_PREFIXED_OFFSET = Offset("Z", colon=True, minutes=Part.REQUIRED, seconds=Part.OPTIONAL)
+_BARE_OFFSET = _PREFIXED_OFFSET
 
 
 class ZoneText(Element):
-    """``VV`` (a zone ID) and ``z`` (a zone ID or an English zone name).
+    """``VV`` (a zone ID) and ``z`` (a zone ID or an English zone name, short or long).
 
     An offset (``+01:30``), or a ``UTC``/``GMT``/``UT`` prefix with an optional offset,
     gives a fixed offset; otherwise the longest known region ID (or name) wins, and a bare
@@ -352,7 +347,7 @@ class ZoneText(Element):
 
     __slots__ = ("names",)
 
-    def __init__(self, names: bool) -> None:
+    def __init__(self, names: dict[str, str] | None) -> None:
         self.names = names
 
     def parse(self, state: ParseState, units: str, pos: int) -> int:
@@ -363,13 +358,18 @@ class ZoneText(Element):
             seconds, end = _BARE_OFFSET.read_seconds(units, pos)
             state.zone = seconds
             return end
+        if units.startswith("GMT0", pos):  # a region ID of its own
+            state.zone = 0
+            return pos + 4
         for prefix in OFFSET_PREFIXES:
             if units.startswith(prefix, pos):
                 after = pos + len(prefix)
-                try:
-                    seconds, end = _ZONE_ID_OFFSET.read_seconds(units, after)
-                except Mismatch:
-                    seconds, end = 0, after
+                seconds, end = 0, after
+                if units[after : after + 1] in ("+", "-"):
+                    try:
+                        seconds, end = _PREFIXED_OFFSET.read_seconds(units, after)
+                    except Mismatch:
+                        seconds, end = 0, after
                 state.zone = seconds
                 return end
         found = self._longest_known(units, pos)
@@ -388,7 +388,7 @@ class ZoneText(Element):
             if (best is None or len(zone_id) > best[1] - pos) and units.startswith(zone_id, pos):
                 best = (zone_id, pos + len(zone_id))
         if self.names:
-            for name, zone_id in zone_names().items():
+            for name, zone_id in self.names.items():
                 if (best is None or len(name) > best[1] - pos) and units.startswith(name, pos):
                     best = (zone_id, pos + len(name))
         return best

@@ -131,7 +131,7 @@ def fast_path(root: Section) -> FastPath | None:
             for digits in (element.lead, *element.followers):
                 if not claim(digits.field, _value_converter(digits)):
                     return None
-        elif isinstance(element, Text) and element.number is None:
+        elif isinstance(element, Text):
             words = dict(element.candidates)
             pieces.append("(?>(" + "|".join(map(re.escape, words)) + "))")
             if not claim(element.field, words.__getitem__):

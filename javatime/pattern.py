@@ -24,6 +24,7 @@ from .elements import (
     ZoneText,
 )
 from .errors import JavaPatternError, to_units
+from .zones import zone_names
 
 # ---------------------------------------------------------------------------------------
 # Lexer
@@ -234,11 +235,11 @@ def element_for(letter: str, count: int) -> Element | Digits:
     if letter == "V":
         if count != 2:
             raise JavaPatternError(f"Pattern letter count must be 2: {letter}")
-        return ZoneText(names=False)
+        return ZoneText(names=None)
     if letter == "z":
         if count > 4:
             raise too_many
-        return ZoneText(names=True)
+        return ZoneText(names=zone_names(full=count == 4))
     # letters Java knows but this package does not parse: check their counts as Java does
     if (letter == "W" and count > 1) or (letter == "w" and count > 2):
         raise too_many

@@ -83,9 +83,12 @@ def _resolve_time(fields: dict[Field, int]) -> tuple[tuple[int, int, int, int], 
     """((hour, minute, second, nano), extra days) or None if the fields give no time."""
     _clock_hour(fields, f.CLOCK_HOUR_OF_DAY, f.HOUR_OF_DAY, 24)
     _clock_hour(fields, f.CLOCK_HOUR_OF_AMPM, f.HOUR_OF_AMPM, 12)
+    for half_day_field in (f.AMPM_OF_DAY, f.HOUR_OF_AMPM):  # checked even when alone
+        if half_day_field in fields:
+            half_day_field.check(fields[half_day_field])
     if f.AMPM_OF_DAY in fields and f.HOUR_OF_AMPM in fields:
-        am_pm = f.AMPM_OF_DAY.check(fields.pop(f.AMPM_OF_DAY))
-        hour = f.HOUR_OF_AMPM.check(fields.pop(f.HOUR_OF_AMPM))
+        am_pm = fields.pop(f.AMPM_OF_DAY)
+        hour = fields.pop(f.HOUR_OF_AMPM)
         _merge(fields, f.HOUR_OF_DAY, am_pm * 12 + hour, f.AMPM_OF_DAY.name)
     if f.NANO_OF_DAY in fields:
         nanos = f.NANO_OF_DAY.check(fields.pop(f.NANO_OF_DAY))

@@ -105,37 +105,44 @@ def offset_at_local(zone: Zone, year: int, month: int, day: int, second_of_day: 
 
 # --------------------------------------------------------------------------------------
 # English zone names for pattern letter 'z'. Java reads a name as the zone its locale
-# prefers for it (US English here): "PST" and "Pacific Daylight Time" both mean
-# America/Los_Angeles, whose rules then pick the offset. Only these widely used names are
-# known; a text may also give a region ID or an offset, as for 'VV'.
+# prefers for it (US English here): "PST" and "PDT" both mean America/Los_Angeles, whose
+# rules then pick the offset. ``z`` to ``zzz`` read short names only, ``zzzz`` long names
+# only. Only these widely used names are known (Java knows more); a text may also give a
+# region ID or an offset, as for ``VV``.
 
+# zone -> (short names, long names)
 _NAMES_BY_ZONE = {
-    "America/Los_Angeles": ("PST", "PDT", "PT", "Pacific Standard Time",
-                            "Pacific Daylight Time", "Pacific Time"),
-    "America/Denver": ("MST", "MDT", "MT", "Mountain Standard Time",
-                       "Mountain Daylight Time", "Mountain Time"),
-    "America/Chicago": ("CST", "CDT", "CT", "Central Standard Time",
-                        "Central Daylight Time", "Central Time"),
-    "America/New_York": ("EST", "EDT", "ET", "Eastern Standard Time",
-                         "Eastern Daylight Time", "Eastern Time"),
-    "America/Anchorage": ("AKST", "AKDT", "AKT", "Alaska Standard Time",
-                          "Alaska Daylight Time", "Alaska Time"),
-    "Pacific/Honolulu": ("HST", "HDT", "Hawaii-Aleutian Standard Time",
-                         "Hawaii-Aleutian Daylight Time", "Hawaii-Aleutian Time"),
-    "America/Halifax": ("AST", "ADT", "AT", "Atlantic Standard Time",
-                        "Atlantic Daylight Time", "Atlantic Time"),
-    "Europe/Paris": ("CET", "CEST", "Central European Standard Time",
-                     "Central European Summer Time", "Central European Time"),
-    "Europe/Bucharest": ("EET", "EEST", "Eastern European Standard Time",
-                         "Eastern European Summer Time", "Eastern European Time"),
-    "Europe/Lisbon": ("WET", "WEST", "Western European Standard Time",
-                      "Western European Summer Time", "Western European Time"),
-    "Asia/Tokyo": ("JST", "Japan Standard Time", "Japan Daylight Time", "Japan Time"),
-    "Etc/UTC": ("Coordinated Universal Time",),
+    "America/Los_Angeles": (("PST", "PDT", "PT"),
+                            ("Pacific Standard Time", "Pacific Daylight Time", "Pacific Time")),
+    "America/Denver": (("MST", "MDT"),
+                       ("Mountain Standard Time", "Mountain Daylight Time", "Mountain Time")),
+    "America/Chicago": (("CST", "CDT", "CT"),
+                        ("Central Standard Time", "Central Daylight Time", "Central Time")),
+    "America/New_York": (("EST", "EDT", "ET"),
+                         ("Eastern Standard Time", "Eastern Daylight Time", "Eastern Time")),
+    "America/Anchorage": (("AKST", "AKDT", "AKT"),
+                          ("Alaska Standard Time", "Alaska Daylight Time", "Alaska Time")),
+    "Pacific/Honolulu": (("HST", "HDT"),
+                         ("Hawaii-Aleutian Standard Time", "Hawaii-Aleutian Daylight Time")),
+    "America/Halifax": (("AST", "ADT", "AT"),
+                        ("Atlantic Standard Time", "Atlantic Daylight Time", "Atlantic Time")),
+    "Europe/Paris": (("CET", "CEST"),
+                     ("Central European Standard Time", "Central European Summer Time",
+                      "Central European Time")),
+    "Europe/Bucharest": (("EET", "EEST"),
+                         ("Eastern European Standard Time", "Eastern European Summer Time",
+                          "Eastern European Time")),
+    "Europe/Lisbon": (("WET", "WEST"),
+                      ("Western European Standard Time", "Western European Summer Time",
+                       "Western European Time")),
+    "Asia/Tokyo": (("JST", "JDT"), ("Japan Standard Time", "Japan Daylight Time", "Japan Time")),
+    "Etc/UTC": ((), ("Coordinated Universal Time", "Greenwich Mean Time")),
 }  # fmt: skip
 
 
 @functools.cache
-def zone_names() -> dict[str, str]:
-    """Zone name -> region ID, for the names this package knows."""
-    return {name: zone for zone, names in _NAMES_BY_ZONE.items() for name in names}
+def zone_names(full: bool) -> dict[str, str]:
+    """Zone name -> region ID, for the long (``full``) or the short names this package knows."""
+    return {
+        name: zone for zone, styles in _NAMES_BY_ZONE.items() for name in styles[1 if full else 0]
+    }

@@ -1,7 +1,7 @@
 // The reference the Python parser is tested against: a real JDK parsing a corpus.
 //
-// Reads lines "pattern<TAB>zone<TAB>text" (backslash escapes: \\ \t \n \r) on stdin and
-// writes one line per case on stdout:
+// Reads lines "P<TAB>pattern<TAB>zone<TAB>text" (backslash escapes: \\ \t \n \r) on stdin
+// and writes one line per case on stdout:
 //   OK<TAB>epochMillis            the text parsed
 //   ERROR<TAB>index<TAB>message   DateTimeParseException: its index and message
 //   PATTERN<TAB>message           ofPattern rejected the pattern
@@ -10,6 +10,8 @@
 // Each case is ZonedDateTime.from(ofPattern(pattern).withZone(zone).parse(text)), with the
 // one extension duckshred makes on purpose: a text that resolves to a date with no time of
 // day and no stray time field is midnight of that date (ZonedDateTime.ofLocal rules).
+// A line "F<TAB>pattern<TAB>zone<TAB>epochMillis" formats that instant in that zone instead
+// (to make well-formed texts): "OK<TAB>text", or "FAILED<TAB>message".
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -39,16 +42,28 @@ public final class Oracle {
         String line;
         while ((line = in.readLine()) != null) {
             String[] parts = line.split("\t", -1);
-            out.println(run(unescape(parts[0]), unescape(parts[1]), unescape(parts[2])));
+            String pattern = unescape(parts[1]);
+            String zone = unescape(parts[2]);
+            String value = unescape(parts[3]);
+            out.println(parts[0].equals("F") ? format(pattern, zone, value) : run(pattern, zone, value));
         }
         out.flush();
+    }
+
+    static String format(String pattern, String zoneId, String epochMillis) {
+        try {
+            Instant instant = Instant.ofEpochMilli(Long.parseLong(epochMillis));
+            return "OK\t" + escape(DateTimeFormatter.ofPattern(pattern).format(instant.atZone(ZoneId.of(zoneId))));
+        } catch (RuntimeException e) {
+            return "FAILED\t" + escape(String.valueOf(e.getMessage()));
+        }
     }
 
     static String run(String pattern, String zoneId, String text) {
         DateTimeFormatter formatter;
         try {
             formatter = DateTimeFormatter.ofPattern(pattern);
-        } catch (IllegalArgumentException | ClassCastException e) {
+        } catch (RuntimeException e) {  // IllegalArgumentException, and one ClassCastException
             return "PATTERN\t" + escape(e.getMessage());
         }
         ZoneId zone;
