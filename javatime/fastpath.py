@@ -124,10 +124,10 @@ def fast_path(root: Section) -> FastPath | None:
         if isinstance(element, Literal):
             pieces.append(re.escape(element.text))
         elif isinstance(element, NumberRun):
-            regex = _number_regex(element)
-            if regex is None:
+            piece = _number_regex(element)
+            if piece is None:
                 return None
-            pieces.append(regex)
+            pieces.append(piece)
             for digits in (element.lead, *element.followers):
                 if not claim(digits.field, _value_converter(digits)):
                     return None
@@ -143,13 +143,12 @@ def fast_path(root: Section) -> FastPath | None:
         else:
             return None
     slots = {slot for slot, _ in readers}
-    if not _resolvable(slots, f.YEAR_OF_ERA in seen):
+    if not _resolvable(slots):
         return None
-    regex = re.compile("".join(pieces))
-    return _make_resolver(regex, tuple(readers))
+    return _make_resolver(re.compile("".join(pieces)), tuple(readers))
 
 
-def _resolvable(slots: set[int], year_of_era: bool) -> bool:
+def _resolvable(slots: set[int]) -> bool:
     """Field sets the quick resolver knows: a full date, and a plain time of day or none."""
     if not {0, 1, 2} <= slots:
         return False

@@ -88,8 +88,8 @@ def _resolve_time(fields: dict[Field, int]) -> tuple[tuple[int, int, int, int], 
             half_day_field.check(fields[half_day_field])
     if f.AMPM_OF_DAY in fields and f.HOUR_OF_AMPM in fields:
         am_pm = fields.pop(f.AMPM_OF_DAY)
-        hour = fields.pop(f.HOUR_OF_AMPM)
-        _merge(fields, f.HOUR_OF_DAY, am_pm * 12 + hour, f.AMPM_OF_DAY.name)
+        hour_of_half = fields.pop(f.HOUR_OF_AMPM)
+        _merge(fields, f.HOUR_OF_DAY, am_pm * 12 + hour_of_half, f.AMPM_OF_DAY.name)
     if f.NANO_OF_DAY in fields:
         nanos = f.NANO_OF_DAY.check(fields.pop(f.NANO_OF_DAY))
         _split_of_day(fields, f.NANO_OF_DAY, nanos)

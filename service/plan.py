@@ -13,7 +13,7 @@ from typing import Any
 from duckshred.service.catalog import Catalog
 from duckshred.service.config import BatchJobConfig
 from duckshred.service.errors import ConfigError
-from duckshred.udf.javatime import JavaPatternError, compile_pattern
+from duckshred.javatime import JavaPatternError, compile_pattern
 
 
 def _read_header(catalog: Catalog, config: BatchJobConfig) -> list[str]:
