@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from duckshred.javatime import JavaPatternError, compile_pattern
 from duckshred.service import export, warehouse
 from duckshred.service.catalog import Catalog
 from duckshred.service.config import BatchJobConfig, load_config, parse_config

@@ -10,10 +10,10 @@ import csv
 import io
 from typing import Any
 
+from duckshred.javatime import JavaPatternError, compile_pattern
 from duckshred.service.catalog import Catalog
 from duckshred.service.config import BatchJobConfig
 from duckshred.service.errors import ConfigError
-from duckshred.javatime import JavaPatternError, compile_pattern
 
 
 def _read_header(catalog: Catalog, config: BatchJobConfig) -> list[str]:
