@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from duckshred.service.connectors import Connector
-from duckshred.service.contracts import check_ref
+from duckshred.service.contracts import Contract, check_ref
 from duckshred.service.errors import ConfigError, NotFoundError
 from duckshred.service.workspace import Workspace
 
@@ -63,19 +63,20 @@ class Catalog:
     def _contract_path(self, ref: str) -> Path:
         return self._contracts / (check_ref(ref) + ".json")
 
-    def save_contract(self, contract: dict[str, Any]) -> None:
-        write_json_atomically(self._contract_path(contract["ref"]), contract)
+    def save_contract(self, contract: Contract) -> None:
+        write_json_atomically(self._contract_path(contract.ref), contract.document())
 
-    def contract(self, ref: str) -> dict[str, Any]:
+    def contract(self, ref: str) -> Contract:
         path = self._contract_path(ref)
         if not path.exists():
             raise NotFoundError(
                 f"data contract `{ref}` does not exist; register it with "
                 f"`duckshred create data-contract {ref} -F CONTRACT.json --schema SCHEMA.json`")
-        return _read_json(path)
+        return Contract.model_validate(_read_json(path))
 
-    def contracts(self) -> list[dict[str, Any]]:
-        return [_read_json(p) for p in sorted(self._contracts.glob("*/*/*.json"))]
+    def contracts(self) -> list[Contract]:
+        return [Contract.model_validate(_read_json(p))
+                for p in sorted(self._contracts.glob("*/*/*.json"))]
 
     # -- batch jobs -------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -12,23 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from duckshred.service.plan import JobPlan
+from duckshred.service.project import project_dir
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
 PLAN_ENV = "DUCKSHRED_JOB_PLAN"
 PARSE_FILE = "partial_parse.msgpack"
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
-
-
-def project_dir() -> Path:
-    """The dbt project: inside the installed package, or the repository in a checkout."""
-    # duckshred/service/ when installed (the wheel carries duckshred/dbt_project, see
-    # setup.py); <checkout>/service/ in a checkout, whose root is the dbt project.
-    package_root = Path(__file__).resolve().parents[1]
-    for candidate in (package_root / "dbt_project", package_root):
-        if (candidate / "dbt_project.yml").is_file():
-            return candidate
-    raise FileNotFoundError("duckshred's dbt project files are missing from the installation")
 
 
 @dataclass
@@ -92,7 +82,7 @@ def _keep_parsed_project(target: Path) -> None:
             pass  # only a cache: a read-only home costs a parse, nothing more
 
 
-def run_build(workspace: Workspace, plan: dict[str, Any],
+def run_build(workspace: Workspace, plan: JobPlan,
               on_progress: Callable[[str], None] | None = None) -> BuildOutcome:
     from dbt.cli.main import dbtRunner
 
@@ -100,7 +90,7 @@ def run_build(workspace: Workspace, plan: dict[str, Any],
     os.environ[WORKSPACE_ENV] = str(workspace.root)  # read by profiles.yml
     plan_file = workspace.dbt_target_dir.parent / "job-plan.json"
     plan_file.parent.mkdir(parents=True, exist_ok=True)
-    plan_file.write_text(json.dumps(plan))
+    plan_file.write_text(plan.model_dump_json())
     os.environ[PLAN_ENV] = str(plan_file)  # read by the duckshred_job() macro
 
     models_started: list[float] = []

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from duckshred.service.config import BatchJobConfig, Location
+from duckshred.service.plan import JobPlan
+from duckshred.service.project import DERIVED_INDEX, KEY_LINK, ROW_NR
 from duckshred.service.warehouse import current_table
 from duckshred.service.workspace import Workspace, memory_limit
 from duckshred.udf import attach_keystore
@@ -30,7 +31,7 @@ def _copy(conn: duckdb.DuckDBPyConnection, query: str, location: Location, folde
     return target
 
 
-def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobConfig,
+def write_outputs(workspace: Workspace, plan: JobPlan, config: BatchJobConfig,
                   folder: Path) -> tuple[list[tuple[Location, Path]], int]:
     """Write every output of the job into ``folder``; return (location, file) pairs and
     the number of records processed."""
@@ -39,14 +40,14 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
     # One row per key the job made or re-used, in the order rows first met them.
     keys_query = f"""
         SELECT k.key_link AS "keyLink", k.keyset AS "encryptionKey"
-        FROM (SELECT "strmMeta.keyLink" AS key_link, min(__row_nr) AS first_row
+        FROM (SELECT "{KEY_LINK}" AS key_link, min({ROW_NR}) AS first_row
               FROM {encrypted} GROUP BY ALL) AS used
         JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
         ORDER BY used.first_row"""
-    exports = [(config.encrypted, f"SELECT * EXCLUDE (__row_nr) FROM {encrypted}"),
+    exports = [(config.encrypted, f"SELECT * EXCLUDE ({ROW_NR}) FROM {encrypted}"),
                (config.keys, keys_query)]
-    exports += [(spec.location, f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
-                                f"WHERE __derived_index = {index}")
+    exports += [(spec.location, f"SELECT * EXCLUDE ({DERIVED_INDEX}, {ROW_NR}) FROM {derived} "
+                                f"WHERE {DERIVED_INDEX} = {index}")
                 for index, spec in enumerate(config.derived)]
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True,
                           config={"memory_limit": memory_limit(),

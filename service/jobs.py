@@ -22,7 +22,7 @@ from duckshred.service.config import BatchJobConfig, load_config, parse_config
 from duckshred.service.dbt_runner import run_build
 from duckshred.service.errors import ConfigError, JobFailedError
 from duckshred.service.locking import workspace_lock
-from duckshred.service.plan import build_plan
+from duckshred.service.plan import JobPlan, build_plan
 from duckshred.service.workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -44,7 +44,7 @@ def _add_state(catalog: Catalog, job: dict[str, Any], state: str, message: str =
 class SubmittedJob:
     job_id: str
     config: BatchJobConfig
-    plan: dict[str, Any]
+    plan: JobPlan
 
 
 def submit_batch_job(workspace: Workspace, config_path: str | Path) -> SubmittedJob:
@@ -55,7 +55,7 @@ def submit_batch_job(workspace: Workspace, config_path: str | Path) -> Submitted
     job_id = str(uuid.uuid4())
     plan = build_plan(catalog, config, job_id)
     job = {"id": job_id, "config": config.raw, "contractRef": config.contract_ref,
-           "groupId": plan["group_id"], "outputs": [], "states": []}
+           "groupId": plan.group_id, "outputs": [], "states": []}
     _add_state(catalog, job, "PENDING")
     return SubmittedJob(job_id, config, plan)
 
@@ -76,10 +76,10 @@ def run_submitted_job(workspace: Workspace, job_id: str,
             # Checked again: a detached job may start well after it was submitted.
             plan = build_plan(catalog, config, job_id)
             staging.mkdir(parents=True, exist_ok=True)
-            if plan["source_path"] is None:
+            if plan.source_path is None:
                 say(f"fetching {config.source.describe()}")
                 source = catalog.connector(config.source.connector)
-                plan["source_path"] = str(source.fetch(config.source.relative_path,
+                plan.source_path = str(source.fetch(config.source.relative_path,
                                                        staging / "source.csv"))
             _add_state(catalog, job, "RUNNING")
             phase = time.perf_counter()

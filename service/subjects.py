@@ -23,6 +23,7 @@ from duckshred.service.catalog import Catalog
 from duckshred.service.config import parse_config
 from duckshred.service.errors import DuckshredError
 from duckshred.service.locking import workspace_lock
+from duckshred.service.project import DERIVED_INDEX, KEY_LINK, ROW_NR
 from duckshred.service.warehouse import job_tables
 from duckshred.service.workspace import Workspace
 from duckshred.udf import attach_keystore, register_functions
@@ -112,8 +113,8 @@ def derived_datasets_holding(workspace: Workspace, key_links: list[str]) -> list
     try:
         for job_id, table in job_tables(conn, "derived"):
             indexes = [row[0] for row in conn.execute(
-                f'SELECT DISTINCT __derived_index FROM {table} '
-                'WHERE list_contains(?::VARCHAR[], "strmMeta.keyLink") ORDER BY 1',
+                f'SELECT DISTINCT {DERIVED_INDEX} FROM {table} '
+                f'WHERE list_contains(?::VARCHAR[], "{KEY_LINK}") ORDER BY 1',
                 [key_links]).fetchall()]
             try:
                 targets = [d.location.describe()
@@ -211,18 +212,18 @@ def access_request(workspace: Workspace, subject_id: str) -> list[dict[str, Any]
                 dataset = job["config"]["encrypted_data"]["target"]["file_name"]
             except DuckshredError:
                 continue  # a job whose record was deleted: its contract is unknown
-            pii = {c["name"] for c in contract["columns"] if c.get("pii")}
-            subject_field = contract.get("data_subject_field")
+            pii = contract.pii_fields
+            subject_field = contract.data_subject_field
             if not subject_field:
                 continue
-            columns = [c["name"] for c in contract["columns"]]
+            columns = contract.names
             select = ", ".join(
-                (f'decrypt("{name}", "strmMeta.keyLink")' if name in pii else f'"{name}"')
+                (f'decrypt("{name}", "{KEY_LINK}")' if name in pii else f'"{name}"')
                 + f' AS "{name}"' for name in columns)
             rows = conn.execute(
-                f'SELECT __row_nr, "strmMeta.keyLink", {select} '
+                f'SELECT {ROW_NR}, "{KEY_LINK}", {select} '
                 f'FROM {table} '
-                'WHERE list_contains(?::VARCHAR[], "strmMeta.keyLink") ORDER BY __row_nr',
+                f'WHERE list_contains(?::VARCHAR[], "{KEY_LINK}") ORDER BY {ROW_NR}',
                 [key_links]).fetchall()
             for row in rows:
                 values = dict(zip(columns, row[2:], strict=True))

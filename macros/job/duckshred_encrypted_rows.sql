@@ -9,13 +9,13 @@
     select
         rows.*,
         keys.key_link as __key_link
-        {%- for field, level in duckshred_pii_fields(job.contract) %},
+        {%- for field in job.pii_fields %},
         ciphertexts_{{ loop.index }}.ciphertext as {{ duckshred_ident('__ciphertext_' ~ field) }}
         {%- endfor %}
     from {{ ref('stg_source_rows') }} as rows
     join {{ ref('job_keys') }} as keys
         on keys.__key_value = rows.__key_value and keys.__key_day = rows.__key_day
-    {%- for field, level in duckshred_pii_fields(job.contract) %}
+    {%- for field in job.pii_fields %}
     left join {{ ref('pii_ciphertexts') }} as ciphertexts_{{ loop.index }}
         on ciphertexts_{{ loop.index }}.field = {{ duckshred_literal(field) }}
         and ciphertexts_{{ loop.index }}.key_link = keys.key_link

@@ -17,21 +17,21 @@
     {%- endif -%}
 
     {%- set ts = job.timestamp -%}
-    {%- set pii = duckshred_pii_fields(job.contract) | map(attribute=0) | list -%}
+    {%- set row_nr = var('duckshred_names').row_nr -%}
     {%- set bad_time = run_query(
-        "select __row_nr, java_timestamp_error(" ~ duckshred_ident(ts.field) ~ ", "
+        "select " ~ row_nr ~ ", java_timestamp_error(" ~ duckshred_ident(ts.field) ~ ", "
         ~ duckshred_literal(ts.format) ~ ", " ~ duckshred_literal(ts.zone) ~ ") from " ~ this
-        ~ " where __event_ms is null order by __row_nr limit 1") -%}
+        ~ " where __event_ms is null order by " ~ row_nr ~ " limit 1") -%}
     {%- if bad_time.rows | length > 0 -%}
       {%- set row = bad_time.rows[0] -%}
-      {%- set detail = row[1] if ts.field not in pii else "the value of PII field " ~ ts.field ~ " could not be parsed with pattern " ~ ts.format -%}
+      {%- set detail = row[1] if ts.field not in job.pii_fields else "the value of PII field " ~ ts.field ~ " could not be parsed with pattern " ~ ts.format -%}
       {{ exceptions.raise_compiler_error(
           "DUCKSHRED_JOB_ERROR Invalid timestamp [" ~ detail ~ "] in row #" ~ row[0]) }}
     {%- endif -%}
 
     {%- for validation in job.contract.get('validations', []) -%}
       {%- set bad = run_query(
-          "select min(__row_nr) from " ~ this ~ " where not regexp_full_match("
+          "select min(" ~ row_nr ~ ") from " ~ this ~ " where not regexp_full_match("
           ~ duckshred_ident(validation.field) ~ ", " ~ duckshred_literal(validation.value) ~ ")") -%}
       {%- if bad.rows[0][0] is not none -%}
         {{ exceptions.raise_compiler_error(

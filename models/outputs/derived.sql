@@ -3,12 +3,13 @@
     plaintext is already known here, so nothing is decrypted), other PII left
     encrypted, then the masked columns hashed. -#}
 {%- set job = duckshred_job() -%}
-{%- set pii = dict(duckshred_pii_fields(job.contract)) -%}
+{%- set names = var('duckshred_names') -%}
+{%- set pii = job.pii_fields -%}
 
 {%- for derived in job.derived %}
 select
-    {{ loop.index0 }} as __derived_index,
-    __row_nr,
+    {{ loop.index0 }} as {{ names.derived_index }},
+    {{ names.row_nr }},
     {%- for column in job.contract.columns %}
     {%- set name = column.name %}
     {%- if name in pii and not duckshred_is_decrypted(derived, pii[name]) %}
@@ -28,11 +29,11 @@ where {{ duckshred_consent_filter(derived, '__consent_levels') }}
 {% if not loop.last %}union all{% endif %}
 {%- else %}
 {#- a job without derived data still gets the (empty) table -#}
-select 0 as __derived_index, * exclude (__derived_index) from (
-    select 0 as __derived_index, __row_nr,
+select 0 as {{ names.derived_index }}, * exclude ({{ names.derived_index }}) from (
+    select 0 as {{ names.derived_index }}, {{ names.row_nr }},
     {%- for column in job.contract.columns %} {{ duckshred_ident(column.name) }},{% endfor %}
     {{ duckshred_strm_meta_columns(job) }}
     from {{ duckshred_encrypted_rows(job) }} as rows where false
 )
 {%- endfor %}
-order by __derived_index, __row_nr
+order by {{ names.derived_index }}, {{ names.row_nr }}

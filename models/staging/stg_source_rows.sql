@@ -3,11 +3,12 @@
 {%- set job = duckshred_job() -%}
 {%- set contract = job.contract -%}
 {%- set ts = job.timestamp -%}
+{%- set names = var('duckshred_names') -%}
 {{ config(post_hook="{{ duckshred_assert_source_rows(duckshred_job()) }}") }}
 
 with source_rows as (
     select
-        row_number() over () as __row_nr,
+        row_number() over () as {{ names.row_nr }},
         {%- for column in contract.columns %}
         -- a CSV field can't be NULL: an empty field is the empty string
         coalesce({{ duckshred_ident(column.name) }}, '') as {{ duckshred_ident(column.name) }},

@@ -12,8 +12,10 @@ import yaml
 from dbt.cli.main import dbtRunner
 
 from duckshred.crypto import mask_value
+from duckshred.service.config import load_config
 from duckshred.service.contracts import normalise_contract, read_document
 from duckshred.service.dbt_runner import _close_dbt_database
+from duckshred.service.plan import JobPlan, compile_plan
 from tests.conftest import REPO, SAMPLE
 
 
@@ -85,13 +87,22 @@ def test_key_store_holds_no_plaintext_key_values(built):
     assert all(len(h) == 64 for h in hashes)
 
 
-def test_the_projects_contract_var_equals_the_sample_yaml_contract():
-    project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
-    var_contract = project["vars"]["duckshred_job"]["contract"]
-    ref = var_contract["ref"]
-    from_yaml = normalise_contract(ref, read_document(
+def test_the_projects_plan_var_is_the_compiled_sample_job():
+    """The `duckshred_job` var is what the CLI would hand dbt for the sample's files."""
+    var_plan = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["duckshred_job"]
+    config = load_config(SAMPLE / "batch-job-config.json")
+    contract = normalise_contract(config.contract_ref, read_document(
         SAMPLE / "online-retail-sample.contract.yml"))
-    assert from_yaml == var_contract
+    with open(SAMPLE / "uci_online_retail_sample.csv", newline="") as stream:
+        header = next(csv.reader(stream))
+    compiled = compile_plan(config, contract, header, "sample", var_plan["source_path"])
+    assert JobPlan.model_validate(var_plan) == compiled.model_copy(update={"group_id": "sample"})
+
+
+def test_the_plan_names_the_pii_fields_once():
+    plan = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["duckshred_job"]
+    assert plan["pii_fields"] == {"CustomerID": 1}
+    assert all(set(column) == {"name", "type"} for column in plan["contract"]["columns"])
 
 
 def test_keys_are_committed_only_after_both_outputs_are_built(built, tmp_path_factory):
