@@ -12,6 +12,7 @@ import yaml
 from dbt.cli.main import dbtRunner
 
 from duckshred.crypto import mask_value
+from duckshred.service import project
 from duckshred.service.config import load_config
 from duckshred.service.contracts import normalise_contract, read_document
 from duckshred.service.dbt_runner import _close_dbt_database
@@ -78,6 +79,21 @@ def test_warehouse_holds_ciphertext_not_plaintext_or_keys(built):
     assert [m for (m,) in masked] == [mask_value(r["CustomerID"], "sample-seed") for r in rows]
     data = (built["home"] / "warehouse.duckdb").read_bytes()
     assert not any(k.encode() in data for k in built["first_keys"].values())
+
+
+def test_the_tables_use_the_names_python_reads_back(built):
+    """service/project.py's names (declared in dbt_project.yml) are the models' columns."""
+    with duckdb.connect(str(built["home"] / "warehouse.duckdb"), read_only=True) as conn:
+        def columns(table: str) -> list[str]:
+            return [row[0] for row in conn.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? "
+                "AND table_name = ? ORDER BY column_index", [project.OUTPUTS_SCHEMA, table])
+                .fetchall()]
+        encrypted, derived = columns("encrypted"), columns("derived")
+    assert encrypted[0] == project.ROW_NR and derived[:2] == [project.DERIVED_INDEX,
+                                                              project.ROW_NR]
+    meta = list(project.STRM_META.values())
+    assert encrypted[-6:] == derived[-6:] == meta and project.KEY_LINK in meta
 
 
 def test_key_store_holds_no_plaintext_key_values(built):
