@@ -1,6 +1,6 @@
 """Benchmark: Java-pattern parsing of distinct timestamp texts, this package against a
 reference implementation loaded from another revision (by default the module this package
-replaced, ``udf/javatime.py`` at commit c028029).
+replaced, ``udf/javatime.py`` at commit c028029, read with ``git show``).
 
 Both parse the same texts in the same process, alternating rounds, and the best round of
 each is reported; a job calls the parser once per distinct text, so this is its cost.

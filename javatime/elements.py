@@ -163,14 +163,18 @@ class Fraction(Digits):
 
 class NumberRun(Element):
     """Numbers written back to back (``yyyyMMdd``): the first takes what the fixed-width
-    ones after it leave, so ``2010120`` under ``yyyyMMd`` is read as 2010, 12, 0."""
+    ones after it leave, so ``2010120`` under ``yyyyMMd`` is read as 2010, 12, 0.
+
+    Java drops that reservation when yet another variable-width number follows the run
+    (``Hmmd``): the first number then reads every digit it can, and the fixed-width ones
+    after it find none left."""
 
     __slots__ = ("followers", "lead", "reserve")
 
-    def __init__(self, lead: Digits, followers: Sequence[Digits] = ()) -> None:
+    def __init__(self, lead: Digits, followers: Sequence[Digits] = (), reserve: bool = True):
         self.lead = lead
         self.followers = tuple(followers)
-        self.reserve = sum(follower.max_width for follower in self.followers)
+        self.reserve = sum(follower.max_width for follower in self.followers) if reserve else 0
 
     def parse(self, state: ParseState, units: str, pos: int) -> int:
         pos = self.lead.read(state, units, pos, self.reserve)

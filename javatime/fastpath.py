@@ -56,6 +56,8 @@ _HOUR_SLOTS = (4, 5, 6, 7)
 
 
 def _number_regex(run: NumberRun) -> str | None:
+    if run.followers and not run.reserve:
+        return None  # a greedy first number: rare, left to the full path
     parts = []
     for index, digits in enumerate((run.lead, *run.followers)):
         if type(digits) not in (Digits, TwoDigitYear, Fraction):
@@ -222,7 +224,8 @@ def _make_resolver(
             return None  # 24:00 is the next day (SMART), or Java refuses it
         minute = values[i_minute] or 0
         second = values[i_second] or 0
-        if minute > 59 or second > 59:
+        nano = values[i_nano] or 0
+        if minute > 59 or second > 59 or nano > 999_999_999:
             return None
         second_of_day = hour * 3600 + minute * 60 + second
         offset = values[i_offset]
@@ -234,7 +237,6 @@ def _make_resolver(
                 offset = delta.days * 86_400 + delta.seconds  # type: ignore[union-attr]
         elif not -64_800 <= offset <= 64_800:
             return None
-        nano = values[i_nano] or 0
         return (days * 86_400 + second_of_day - offset) * 1000 + nano // 1_000_000
 
     return parse

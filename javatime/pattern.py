@@ -274,9 +274,9 @@ class _Level:
     run: list[Digits] = field(default_factory=list)
     padded_number: bool = False
 
-    def close_run(self) -> None:
+    def close_run(self, reserve: bool = True) -> None:
         if self.run:
-            self.elements.append(NumberRun(self.run[0], self.run[1:]))
+            self.elements.append(NumberRun(self.run[0], self.run[1:], reserve))
             self.run = []
         self.padded_number = False
 
@@ -291,7 +291,7 @@ class _Level:
             elif self.run and item.fixed:
                 self.run.append(item)
             else:
-                self.close_run()
+                self.close_run(reserve=False)
                 self.run = [item]
             return
         self.close_run()
