@@ -8,11 +8,12 @@ index Java reports. ``units`` is the text in UTF-16 code units (see ``errors.to_
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 
 from .errors import Mismatch, Rejected
 from .fields import NANO_OF_SECOND, OFFSET_SECONDS, Field
-from .zones import OFFSET_PREFIXES, Zone, region, region_ids
+from .zones import OFFSET_PREFIXES, Zone, by_initial, region, region_ids
 
 _LONG_MAX = 2**63 - 1
 
@@ -69,23 +70,22 @@ class Sign(enum.Enum):
     NONE = "no sign"
 
 
-def _digit_count(units: str, start: int, limit: int) -> int:
-    end = start
-    while end < limit and "0" <= units[end] <= "9":
-        end += 1
-    return end - start
+_DIGITS = re.compile("[0-9]*")
 
 
 class Digits:
     """One numeric field: between ``min_width`` and ``max_width`` ASCII digits."""
 
-    __slots__ = ("field", "max_width", "min_width", "sign")
+    __slots__ = ("beyond_width", "field", "max_width", "min_width", "minus", "plus", "sign")
 
     def __init__(self, field: Field, min_width: int, max_width: int, sign: Sign) -> None:
         self.field = field
         self.min_width = min_width
         self.max_width = max_width
         self.sign = sign
+        self.beyond_width = sign is Sign.BEYOND_WIDTH
+        self.plus = self.beyond_width
+        self.minus = sign is not Sign.NONE
 
     @property
     def fixed(self) -> bool:
@@ -104,22 +104,25 @@ class Digits:
         negative = positive = False
         first = units[pos]
         if first == "+":
-            if self.sign is not Sign.BEYOND_WIDTH:
+            if not self.plus:
                 raise Mismatch(pos)
             positive = True
             pos += 1
         elif first == "-":
-            if self.sign is Sign.NONE:
+            if not self.minus:
                 raise Mismatch(pos)
             negative = True
             pos += 1
-        if pos + self.min_width > length:
+        min_width = self.min_width
+        if pos + min_width > length:
             raise Mismatch(pos)
-        count = _digit_count(units, pos, min(length, pos + self.max_width + reserve))
-        if count < self.min_width:
+        limit = min(length, pos + self.max_width + reserve)
+        found = _DIGITS.match(units, pos, limit)
+        count = found.end() - pos if found is not None else 0
+        if count < min_width:
             raise Mismatch(pos)
         if reserve:
-            count = max(self.min_width, count - reserve)
+            count = max(min_width, count - reserve)
         number = int(units[pos : pos + count])
         if number > _LONG_MAX:  # Java keeps the number within a long: one digit less
             count -= 1
@@ -128,10 +131,10 @@ class Digits:
             if number == 0:
                 raise Mismatch(pos - 1)
             number = -number
-        elif self.sign is Sign.BEYOND_WIDTH:
-            if positive and count <= self.min_width:
+        elif self.beyond_width:
+            if positive and count <= min_width:
                 raise Mismatch(pos - 1)
-            if not positive and count > self.min_width:
+            if not positive and count > min_width:
                 raise Mismatch(pos)
         state.put(self.field, self.value(number, count), start)
         return pos + count
@@ -349,10 +352,11 @@ class ZoneText(Element):
     ``Z`` is UTC.
     """
 
-    __slots__ = ("names",)
+    __slots__ = ("names", "names_by_initial")
 
     def __init__(self, names: dict[str, str] | None) -> None:
-        self.names = names
+        self.names = names or {}
+        self.names_by_initial = by_initial(frozenset(self.names))
 
     def parse(self, state: ParseState, units: str, pos: int) -> int:
         first = units[pos : pos + 1]
@@ -387,14 +391,18 @@ class ZoneText(Element):
         return end
 
     def _longest_known(self, units: str, pos: int) -> tuple[str, int] | None:
+        initial = units[pos]
         best: tuple[str, int] | None = None
-        for zone_id in region_ids():
-            if (best is None or len(zone_id) > best[1] - pos) and units.startswith(zone_id, pos):
+        for zone_id in by_initial(region_ids()).get(initial, ()):
+            if units.startswith(zone_id, pos):
                 best = (zone_id, pos + len(zone_id))
+                break
         if self.names:
-            for name, zone_id in self.names.items():
-                if (best is None or len(name) > best[1] - pos) and units.startswith(name, pos):
-                    best = (zone_id, pos + len(name))
+            for name in self.names_by_initial.get(initial, ()):
+                if units.startswith(name, pos):
+                    if best is None or len(name) > best[1] - pos:
+                        best = (self.names[name], pos + len(name))
+                    break
         return best
 
 
@@ -405,22 +413,29 @@ class ZoneText(Element):
 class Section(Element):
     """A sequence of elements; an optional one (``[...]``) that does not fit reads nothing."""
 
-    __slots__ = ("elements", "optional")
+    __slots__ = ("elements", "optional", "steps")
 
     def __init__(self, elements: Sequence[Element], optional: bool) -> None:
         self.elements = tuple(elements)
         self.optional = optional
+        # a lone number reads itself: one call less per field on the full path
+        self.steps = tuple(
+            element.lead.read
+            if isinstance(element, NumberRun) and not element.followers
+            else element.parse
+            for element in self.elements
+        )
 
     def parse(self, state: ParseState, units: str, pos: int) -> int:
         if not self.optional:
-            for element in self.elements:
-                pos = element.parse(state, units, pos)
+            for step in self.steps:
+                pos = step(state, units, pos)
             return pos
         saved = state.snapshot()
         start = pos
         try:
-            for element in self.elements:
-                pos = element.parse(state, units, pos)
+            for step in self.steps:
+                pos = step(state, units, pos)
         except Mismatch:
             state.restore(saved)
             return start

@@ -14,7 +14,8 @@ from .zones import Zone, offset_at_local
 
 UNABLE = "Unable to obtain ZonedDateTime from TemporalAccessor"
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
-_NANOS_PER_DAY = 86_400 * 10**9
+# named in conflict messages only: no pattern letter reads it
+_SECOND_OF_DAY = Field("SecondOfDay", 0, 86_399, time_based=True)
 
 
 def _merge(fields: dict[Field, int], target: Field, value: int, source: str = "") -> None:
@@ -120,9 +121,6 @@ def _resolve_time(fields: dict[Field, int]) -> tuple[tuple[int, int, int, int], 
     if hour == 24 and minute == 0 and second == 0 and nano == 0:
         return (0, 0, 0, 0), 1  # SMART: 24:00 is midnight at the end of the day
     return (f.HOUR_OF_DAY.check(hour), minute, f.SECOND_OF_MINUTE.check(second), nano), 0
-
-
-_SECOND_OF_DAY = Field("SecondOfDay", 0, 86_399, time_based=True)
 
 
 def _date_value(field: Field, date: tuple[int, int, int]) -> int | None:

@@ -35,6 +35,17 @@ def region_ids() -> frozenset[str]:
 
 
 @functools.cache
+def by_initial(ids: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """IDs or names grouped by first character, longest first (the longest match wins)."""
+    groups: dict[str, list[str]] = {}
+    for text in ids:
+        groups.setdefault(text[0], []).append(text)
+    return {
+        initial: tuple(sorted(group, key=len, reverse=True)) for initial, group in groups.items()
+    }
+
+
+@functools.cache
 def region(zone_id: str) -> ZoneInfo:
     return ZoneInfo(zone_id)
 

@@ -131,6 +131,42 @@ def test_zone_id_letters() -> None:
 
 
 @pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        # a name stands for its zone, whose rules pick the offset: PST in July is -07:00
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 PST", millis(2010, 7, 1, 17)),
+        ("yyyy-MM-dd HH:mm z", "2010-12-01 10:00 PDT", millis(2010, 12, 1, 18)),
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 CEST", millis(2010, 7, 1, 8)),
+        ("yyyy-MM-dd HH:mm zzzz", "2010-07-01 10:00 Eastern Standard Time", millis(2010, 7, 1, 14)),
+        (
+            "yyyy-MM-dd HH:mm zzzz",
+            "2010-07-01 10:00 Coordinated Universal Time",
+            millis(2010, 7, 1, 10),
+        ),
+        # region IDs and offsets as for VV
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 Europe/London", millis(2010, 7, 1, 9)),
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 UTC+02:00", millis(2010, 7, 1, 8)),
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 Z", millis(2010, 7, 1, 10)),
+    ],
+)
+def test_zone_names(pattern: str, text: str, expected: int) -> None:
+    assert jt.parse_epoch_millis(text, pattern, "Asia/Tokyo") == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 Pacific Standard Time"),  # z: short names
+        ("yyyy-MM-dd HH:mm zzzz", "2010-07-01 10:00 PST"),  # zzzz: long names
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 pst"),  # case-sensitive
+    ],
+)
+def test_zone_name_styles_are_strict(pattern: str, text: str) -> None:
+    error = parse_error(text, pattern)
+    assert str(error) == f"Text '{text}' could not be parsed at index 17"
+
+
+@pytest.mark.parametrize(
     ("pattern", "text", "extra_ms"),
     [
         ("SSS", "123", 123),
