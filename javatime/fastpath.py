@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from . import fields as f
 from .elements import (
@@ -113,13 +114,15 @@ def _value_converter(digits: Digits) -> Callable[[str], int]:
 def fast_path(root: Section) -> FastPath | None:
     pieces: list[str] = []
     readers: list[tuple[int, Callable[[str], int]]] = []  # (slot, converter) per group
-    seen: set[Field] = set()
+    taken: set[int] = set()
 
     def claim(field: Field, convert: Callable[[str], int]) -> bool:
-        if field in seen or field not in _SLOTS:
+        # one reader per slot: ``y`` and ``u`` together must be cross-checked, by Java's rules
+        slot = _SLOTS.get(field)
+        if slot is None or slot in taken:
             return False
-        seen.add(field)
-        readers.append((_SLOTS[field], convert))
+        taken.add(slot)
+        readers.append((slot, convert))
         return True
 
     for element in root.elements:
@@ -186,7 +189,7 @@ def _make_resolver(
         found = match(text)
         if found is None:
             return None
-        values: list[int | None]
+        values: list[Any]  # ints, and None for the fields the pattern lacks
         if all_numbers:
             values = [*map(int, found.groups()), None]
         else:
@@ -196,7 +199,6 @@ def _make_resolver(
                 return None
             values.append(None)
         year, month, day = values[i_year], values[i_month], values[i_day]
-        assert year is not None and month is not None and day is not None  # noqa: S101
         if not (0 < year < 10_000 and 0 < month < 13 and 0 < day):
             return None  # eras, far years: the full path
         if day > 28 and day > month_length(year, month):
@@ -211,11 +213,11 @@ def _make_resolver(
         elif hour_slot == 5:  # clock-hour-of-am-pm 1-12 with AM/PM
             if not 0 < hour < 13:
                 return None
-            hour = hour % 12 + 12 * values[i_ampm]  # type: ignore[operator]
+            hour = hour % 12 + 12 * values[i_ampm]
         elif hour_slot == 6:  # hour-of-am-pm 0-11 with AM/PM
             if hour > 11:
                 return None
-            hour += 12 * values[i_ampm]  # type: ignore[operator]
+            hour += 12 * values[i_ampm]
         elif hour_slot == 7:  # clock-hour-of-day 1-24
             if not 0 < hour < 25:
                 return None

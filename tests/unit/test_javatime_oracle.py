@@ -134,6 +134,12 @@ PATTERNS = [
     "yyyyMMddHHmm",
     "yyyy-MM-dd HH:mm:ss,SSS",
     "ddMMyyyy",
+    # a field twice: the values must agree
+    "yyyy uuuu-MM-dd",
+    "yyyy-MM-dd HH:mm:ss (HH)",
+    "yyyy-MM-dd EEE EEEE",
+    "d MMM yyyy (MM)",
+    "yyyy-MM-dd'T'HH:mm:ss.SSS (nnnnnnnnn)",
 ]
 
 # Invalid patterns: Java's IllegalArgumentException message must come back word for word.
