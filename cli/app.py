@@ -115,6 +115,8 @@ list_app.command("data-subjects")(data_subjects.list_all)
 list_app.command("data-subject-keylinks")(data_subjects.list_keylinks)
 get_app.command("data-subject")(data_subjects.get)
 delete_app.command("data-subjects")(data_subjects.delete)
+delete_app.command("erasure-ledger-entries")(data_subjects.lift_ledger_entries)
+app.command("shred")(data_subjects.shred)
 
 app.command("sql")(sql.run)
 

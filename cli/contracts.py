@@ -28,6 +28,11 @@ def create(
     contract = normalise_contract(ref, read_document(file),
                                   read_document(schema) if schema else None)
     Catalog(workspace(ctx, create=True)).save_contract(contract)
+    from duckshred.service.subjects import collateral_warning
+
+    warning = collateral_warning(contract)
+    if warning:
+        note(warning)
     pii = ", ".join(f"{name} ({level})" for name, level in contract.pii_fields.items()) or "none"
     note(f"data contract {ref}: {len(contract.columns)} columns, PII: {pii}")
 

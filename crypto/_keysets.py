@@ -225,3 +225,13 @@ def keyset_key_material(keyset_json: str) -> list[bytes]:
 
     keyset = _parse_keyset(keyset_json)
     return [aes_siv_pb2.AesSivKey.FromString(k.key_data.value).key_value for k in keyset.key]
+
+
+def keyset_erasure_needles(keyset_json: str) -> list[bytes]:
+    """Every byte string that betrays a keyset in a file: its JSON (as written, and as a
+    CSV export doubles its quotes), each key's base64 ``value`` and raw AES-SIV bytes."""
+    keyset = _parse_keyset(keyset_json)
+    needles = [keyset_json.encode(), keyset_json.replace('"', '""').encode()]
+    needles += [base64.b64encode(k.key_data.value) for k in keyset.key]
+    needles += keyset_key_material(keyset_json)
+    return needles

@@ -23,6 +23,7 @@ from duckshred.service.dbt_runner import run_build
 from duckshred.service.errors import ConfigError, JobFailedError
 from duckshred.service.locking import workspace_lock
 from duckshred.service.plan import JobPlan, build_plan
+from duckshred.service.subjects.erasure import born_shredded_records
 from duckshred.service.workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -104,9 +105,13 @@ def run_submitted_job(workspace: Workspace, job_id: str,
             elapsed = time.perf_counter() - models_started
             job["timings"].update({"outputsSeconds": round(time.perf_counter() - phase, 3),
                                    "totalSeconds": round(time.perf_counter() - started, 3)})
+            # Rows of forgotten subjects, encrypted under keys that were never stored.
+            job["bornShreddedRecords"] = born_shredded_records(workspace, job_id)
+            forgotten = (f" {job['bornShreddedRecords']} records of erased data subjects were "
+                         "born shredded." if job["bornShreddedRecords"] else "")
             _add_state(catalog, job, "FINISHED",
                        f"Processed {records} records in {elapsed:.3f} s. which is "
-                       f"{records / max(elapsed, 1e-9):.0f} records/s.")
+                       f"{records / max(elapsed, 1e-9):.0f} records/s.{forgotten}")
             return job
     except Exception as error:
         message = str(error) if isinstance(error, JobFailedError | ConfigError) else (

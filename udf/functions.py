@@ -19,6 +19,7 @@ from duckshred.crypto import (
     encrypt_batch,
     mask_value,
     new_keyset_json,
+    subject_erasure_hashes,
 )
 
 
@@ -103,6 +104,18 @@ def mask(values: pa.Array, seeds: pa.Array) -> pa.Array:
         ],
         pa.string(),
     )
+
+
+def subject_hash(subjects: pa.Array, secrets: pa.Array) -> pa.Array:
+    """``duckshred_subject_hash(subject, ledger_secret)``: the erasure ledger's keyed hash
+    of a data subject id (NULL for a NULL id or a store without a secret)."""
+    secret_values = set(secrets.to_pylist())
+    if len(secret_values) != 1 or None in secret_values:
+        if secret_values <= {None}:
+            return pa.nulls(len(subjects), pa.string())
+        raise ValueError("duckshred_subject_hash: one ledger secret per call")
+    (secret,) = secret_values
+    return pa.array(subject_erasure_hashes(secret, subjects.to_pylist()), pa.string())
 
 
 def _cipher(keyset: str, function: str) -> KeysetCipher:

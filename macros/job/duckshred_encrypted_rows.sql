@@ -15,6 +15,7 @@
     from {{ ref('stg_source_rows') }} as rows
     join {{ ref('job_keys') }} as keys
         on keys.__key_value = rows.__key_value and keys.__key_day = rows.__key_day
+        and keys.__forgotten = rows.__forgotten
     {%- for field in job.pii_fields %}
     left join {{ ref('pii_ciphertexts') }} as ciphertexts_{{ loop.index }}
         on ciphertexts_{{ loop.index }}.field = {{ duckshred_literal(field) }}

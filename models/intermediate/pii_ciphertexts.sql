@@ -4,7 +4,7 @@
 {%- set job = duckshred_job() -%}
 
 with keyed_values as (
-    select distinct rows.__key_value, rows.__key_day
+    select distinct rows.__key_value, rows.__key_day, rows.__forgotten
     {%- for field in job.pii_fields %},
         rows.{{ duckshred_ident(field) }} as value_{{ loop.index }}
     {%- endfor %}
@@ -14,9 +14,10 @@ with keyed_values as (
 select {{ duckshred_literal(field) }} as field, keys.key_link, pairs.plaintext,
     tink_encrypt(pairs.plaintext, keys.keyset) as ciphertext
 from (
-    select distinct __key_value, __key_day, value_{{ loop.index }} as plaintext from keyed_values
+    select distinct __key_value, __key_day, __forgotten, value_{{ loop.index }} as plaintext
+    from keyed_values
 ) as pairs
-join {{ ref('job_keys') }} as keys using (__key_value, __key_day)
+join {{ ref('job_keys') }} as keys using (__key_value, __key_day, __forgotten)
 {% if not loop.last %}union all{% endif %}
 {%- else %}
 select NULL::VARCHAR as field, NULL::VARCHAR as key_link, NULL::VARCHAR as plaintext,

@@ -1,5 +1,5 @@
 {#- Every derived dataset of the job, one after another (`__derived_index`):
-    rows kept by their consent, PII decrypted where the purpose allows it (the
+    rows of forgotten subjects dropped (they are born shredded), rows kept by their consent, PII decrypted where the purpose allows it (the
     plaintext is already known here, so nothing is decrypted), other PII left
     encrypted, then the masked columns hashed. -#}
 {%- set job = duckshred_job() -%}
@@ -25,7 +25,7 @@ select
     {%- endfor %}
     {{ duckshred_strm_meta_columns(job) }}
 from {{ duckshred_encrypted_rows(job) }} as rows
-where {{ duckshred_consent_filter(derived, '__consent_levels') }}
+where not rows.__forgotten and {{ duckshred_consent_filter(derived, '__consent_levels') }}
 {% if not loop.last %}union all{% endif %}
 {%- else %}
 {#- a job without derived data still gets the (empty) table -#}

@@ -1,5 +1,6 @@
 {#- Every input row as text, numbered, with its event time, UTC key day,
-    consent levels, key value and data subject. Plaintext: scratch only. -#}
+    consent levels, key value and data subject, and whether that subject was
+    forgotten (erasure ledger). Plaintext: scratch only. -#}
 {%- set job = duckshred_job() -%}
 {%- set contract = job.contract -%}
 {%- set ts = job.timestamp -%}
@@ -24,6 +25,23 @@ event_times as (
             timestamp_text, {{ duckshred_literal(ts.format) }}, {{ duckshred_literal(ts.zone) }}
         ) as event_ms
     from (select distinct {{ duckshred_ident(ts.field) }} as timestamp_text from source_rows)
+),
+
+-- Subjects in the erasure ledger (hashed once per distinct id): their rows are
+-- born shredded, under keys that are never stored.
+forgotten_subjects as (
+    {%- if contract.get('data_subject_field') %}
+    select subject from (
+        select distinct {{ duckshred_ident(contract.data_subject_field) }} as subject
+        from source_rows
+    )
+    where exists (select 1 from keystore.main.erasure_ledger)
+      and duckshred_subject_hash(
+            subject, (select secret from keystore.main.ledger_secret limit 1)
+          ) in (select subject_hash from keystore.main.erasure_ledger)
+    {%- else %}
+    select NULL::VARCHAR as subject where false
+    {%- endif %}
 )
 
 select
@@ -34,7 +52,11 @@ select
     source_rows.{{ duckshred_ident(contract.key_field) }} as __key_value,
     {% if contract.get('data_subject_field') -%}
     source_rows.{{ duckshred_ident(contract.data_subject_field) }}
-    {%- else -%} NULL::VARCHAR {%- endif %} as __data_subject
+    {%- else -%} NULL::VARCHAR {%- endif %} as __data_subject,
+    {% if contract.get('data_subject_field') -%}
+    coalesce(source_rows.{{ duckshred_ident(contract.data_subject_field) }}
+             in (select subject from forgotten_subjects), false)
+    {%- else -%} false {%- endif %} as __forgotten
 from source_rows
 left join event_times
     on event_times.timestamp_text = source_rows.{{ duckshred_ident(ts.field) }}
