@@ -62,10 +62,14 @@ def _secret(workspace: Workspace) -> str:
     return secret
 
 
+def _count(conn: duckdb.DuckDBPyConnection, query: str, parameters: list[Any]) -> int:
+    row = conn.execute(query, parameters).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(conn.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
-        [KEYSTORE_ALIAS, table]).fetchone()[0])
+    return bool(_count(conn, "SELECT count(*) FROM duckdb_tables() "
+                       "WHERE database_name = ? AND table_name = ?", [KEYSTORE_ALIAS, table]))
 
 
 def delete_data_subjects(workspace: Workspace, subject_ids: list[str],
@@ -156,14 +160,13 @@ def lift_erasure_ledger_entries(workspace: Workspace, subject_ids: list[str],
         try:
             if not _table_exists(conn, "erasure_ledger"):
                 return 0
-            (count,) = conn.execute(
-                f"SELECT count(DISTINCT subject_hash) FROM {_LEDGER} "
-                "WHERE list_contains(?::VARCHAR[], subject_hash)", [hashes]).fetchone()
+            count = _count(conn, f"SELECT count(DISTINCT subject_hash) FROM {_LEDGER} "
+                           "WHERE list_contains(?::VARCHAR[], subject_hash)", [hashes])
         finally:
             conn.close()
         if count:
             rewrite_keystore(workspace.keystore_path, drop_key_links=[], lift=hashes)
-        return int(count)
+        return count
 
 
 def collateral_warning(contract: Contract) -> str | None:
@@ -185,12 +188,10 @@ def born_shredded_records(workspace: Workspace, job_id: str) -> int:
     try:
         conn.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(workspace.warehouse_path)])
         conn.execute(f"ATTACH ? AS {KEYSTORE_ALIAS} (READ_ONLY)", [str(workspace.keystore_path)])
-        (count,) = conn.execute(
-            f'SELECT count(*) FROM warehouse.{job_table(job_id, "encrypted")} AS e '
-            f'ANTI JOIN {KEYS} AS k ON k.key_link = e."strmMeta.keyLink"').fetchone()
+        return _count(conn, f'SELECT count(*) FROM warehouse.{job_table(job_id, "encrypted")} '
+                      f'AS e ANTI JOIN {KEYS} AS k ON k.key_link = e."strmMeta.keyLink"', [])
     finally:
         conn.close()
-    return int(count)
 
 
 # -- the receipt -----------------------------------------------------------------------

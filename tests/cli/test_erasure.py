@@ -198,7 +198,7 @@ def _by_kind(receipt: dict) -> dict[str, list[dict]]:
 
 
 def test_receipt_names_every_output_and_what_it_still_holds(cli, tmp_path):
-    job = _job(cli, tmp_path)
+    _job(cli, tmp_path)
     receipt = json.loads(cli("delete", "data-subjects", "bob", "--yes", "-o", "json").stdout)
     outputs = _by_kind(receipt)
     assert [(o["location"], o["status"]) for o in outputs["encryptedFile"]] == [
