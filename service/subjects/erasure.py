@@ -20,8 +20,8 @@ import duckdb
 from duckshred.crypto import clear_cipher_cache, keyset_erasure_needles, subject_erasure_hash
 from duckshred.service.contracts import Contract
 from duckshred.service.errors import DuckshredError
-from duckshred.service.project import KEY_LINK
 from duckshred.service.locking import workspace_lock
+from duckshred.service.project import KEY_LINK
 from duckshred.service.subjects import outputs
 from duckshred.service.subjects.index import KEYS, SUBJECTS, keystore_connection
 from duckshred.service.warehouse import job_table
@@ -188,8 +188,9 @@ def born_shredded_records(workspace: Workspace, job_id: str) -> int:
     try:
         conn.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(workspace.warehouse_path)])
         conn.execute(f"ATTACH ? AS {KEYSTORE_ALIAS} (READ_ONLY)", [str(workspace.keystore_path)])
-        return _count(conn, f'SELECT count(*) FROM warehouse.{job_table(job_id, "encrypted")} '
-                      f'AS e ANTI JOIN {KEYS} AS k ON k.key_link = e."strmMeta.keyLink"', [])
+        encrypted = f'warehouse.{job_table(job_id, "encrypted")}'
+        return _count(conn, f"SELECT count(*) FROM {encrypted} AS e ANTI JOIN {KEYS} AS k "
+                      f"ON k.key_link = e.{sql_identifier(KEY_LINK)}", [])
     finally:
         conn.close()
 

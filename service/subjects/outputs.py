@@ -227,7 +227,8 @@ def purge(workspace: Workspace, jobs: list[JobOutputs], key_links: list[str]) ->
                                  '(SELECT key_link FROM temp.wanted)')
                     for index, location in enumerate(job.derived):
                         query = (f"SELECT * EXCLUDE ({DERIVED_INDEX_SQL}, {ROW_NR_SQL}) "
-                                 f"FROM {table} WHERE {DERIVED_INDEX_SQL} = {int(index)} ORDER BY {ROW_NR_SQL}")
+                                 f"FROM {table} WHERE {DERIVED_INDEX_SQL} = {int(index)} "
+                                 f"ORDER BY {ROW_NR_SQL}")
                         _republish(catalog, conn, query, location, scratch)
                 if job.keys is not None:
                     _purge_keys_file(catalog, conn, job.keys, scratch)
