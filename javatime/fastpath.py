@@ -174,10 +174,11 @@ def _make_resolver(
     converters = tuple(convert for _, convert in readers)
     all_numbers = all(convert is int for convert in converters)
     where = {slot: index for index, (slot, _) in enumerate(readers)}
-    absent = len(readers)  # index of the None appended for fields the pattern lacks
+    # after the values read come a 0 and a None: where fields the pattern lacks are found
+    zero, absent = len(readers), len(readers) + 1
     i_year, i_month, i_day = where[0], where[1], where[2]
     i_weekday = where.get(3, absent)
-    i_minute, i_second, i_nano = where.get(9, absent), where.get(10, absent), where.get(11, absent)
+    i_minute, i_second, i_nano = where.get(9, zero), where.get(10, zero), where.get(11, zero)
     i_offset, i_ampm = where.get(12, absent), where.get(8, absent)
     hour_slot = next((slot for slot in _HOUR_SLOTS if slot in where), None)
     i_hour = absent if hour_slot is None else where[hour_slot]
@@ -191,13 +192,13 @@ def _make_resolver(
             return None
         values: list[Any]  # ints, and None for the fields the pattern lacks
         if all_numbers:
-            values = [*map(int, found.groups()), None]
+            values = [*map(int, found.groups()), 0, None]
         else:
             try:
                 values = [convert(g) for convert, g in zip(converters, found.groups(), strict=True)]
             except (Mismatch, Rejected):
                 return None
-            values.append(None)
+            values += (0, None)
         year, month, day = values[i_year], values[i_month], values[i_day]
         if not (0 < year < 10_000 and 0 < month < 13 and 0 < day):
             return None  # eras, far years: the full path
@@ -224,9 +225,7 @@ def _make_resolver(
             hour %= 24
         elif hour > 23:
             return None  # 24:00 is the next day (SMART), or Java refuses it
-        minute = values[i_minute] or 0
-        second = values[i_second] or 0
-        nano = values[i_nano] or 0
+        minute, second, nano = values[i_minute], values[i_second], values[i_nano]
         if minute > 59 or second > 59 or nano > 999_999_999:
             return None
         second_of_day = hour * 3600 + minute * 60 + second
