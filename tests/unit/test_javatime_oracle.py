@@ -278,6 +278,24 @@ def _corpus_plan(rnd: random.Random) -> tuple[list[tuple[str, str, int]], list]:
     fixed: list[tuple[str, str, str]] = list(_local_texts())
     for pattern in BAD_PATTERNS:
         fixed.append((pattern, "UTC", "2010-12-01"))
+    # far years: Java's long of milliseconds, the 400-year cycle of DST rules
+    for zone in ("UTC", "Europe/Amsterdam", "America/New_York"):
+        for pattern, text in [
+            ("yyyy-MM-dd", "+999999999-12-31"),
+            ("yyyy-MM-dd", "+1000000000-01-01"),
+            ("uuuu-MM-dd", "-999999999-01-01"),
+            ("uuuu-MM-dd", "-290000000-01-01"),
+            ("uuuu-MM-dd", "+292278994-08-17"),
+            ("uuuu-MM-dd", "+292278994-08-18"),
+            ("G yyyy-MM-dd", "BC 999999999-01-01"),
+            ("yyyy-MM-dd HH:mm", "+12010-07-01 10:00"),
+            ("yyyy-MM-dd HH:mm", "+12011-03-27 02:30"),
+            ("yyyy-MM-dd HH:mm", "+412011-11-06 01:30"),
+            ("uuuu-MM-dd", "-0001-12-31"),
+            ("uuuu-MM-dd", "0000-02-29"),
+            ("yyyy-MM-dd", "0000-02-29"),
+        ]:
+            fixed.append((pattern, zone, text))
     for _ in range(3000):
         pattern = _random_pattern(rnd)
         text = "".join(
