@@ -119,7 +119,8 @@ def offset_at_local(zone: Zone, year: int, month: int, day: int, second_of_day: 
 # prefers for it (US English here): "PST" and "PDT" both mean America/Los_Angeles, whose
 # rules then pick the offset. ``z`` to ``zzz`` read short names only, ``zzzz`` long names
 # only. Only these widely used names are known (Java knows more); a text may also give a
-# region ID or an offset, as for ``VV``.
+# region ID or an offset, as for ``VV``. Abbreviations Java reads as another zone than one
+# might guess are left out rather than guessed: IST (India), BST, ACST (Acre, in Brazil).
 
 # zone -> (short names, long names)
 _NAMES_BY_ZONE = {
@@ -147,6 +148,21 @@ _NAMES_BY_ZONE = {
                       ("Western European Standard Time", "Western European Summer Time",
                        "Western European Time")),
     "Asia/Tokyo": (("JST", "JDT"), ("Japan Standard Time", "Japan Daylight Time", "Japan Time")),
+    "Europe/London": ((), ("British Summer Time",)),  # BST is not London's in Java
+    "Europe/Dublin": ((), ("Irish Standard Time",)),  # IST is India's
+    "Europe/Moscow": (("MSK", "MSD"), ("Moscow Standard Time", "Moscow Summer Time")),
+    "Asia/Kolkata": ((), ("India Standard Time",)),
+    "Asia/Shanghai": ((), ("China Standard Time",)),  # CST is Chicago's
+    "Asia/Hong_Kong": (("HKT",), ("Hong Kong Standard Time",)),
+    "Asia/Singapore": (("SGT",), ("Singapore Standard Time",)),
+    "Asia/Seoul": (("KST",), ("Korean Standard Time",)),
+    "Australia/Sydney": (("AEST", "AEDT"),
+                         ("Australian Eastern Standard Time", "Australian Eastern Daylight Time")),
+    "Australia/Perth": (("AWST",), ("Australian Western Standard Time",)),
+    "Pacific/Auckland": (("NZST", "NZDT"),
+                         ("New Zealand Standard Time", "New Zealand Daylight Time")),
+    "America/Sao_Paulo": (("BRT", "BRST"), ("Brasilia Standard Time", "Brasilia Summer Time")),
+    "Africa/Johannesburg": (("SAST",), ("South Africa Standard Time",)),
     "Etc/UTC": ((), ("Coordinated Universal Time", "Greenwich Mean Time")),
 }  # fmt: skip
 

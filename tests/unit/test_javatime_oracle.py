@@ -37,7 +37,17 @@ ZONES = [
     "GMT",
 ]
 
-ZONE_NAME_ZONES = ["Europe/Amsterdam", "America/New_York", "America/Los_Angeles", "UTC"]
+ZONE_NAME_ZONES = [
+    "Europe/Amsterdam",
+    "America/New_York",
+    "America/Los_Angeles",
+    "UTC",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "Europe/Moscow",
+    "Asia/Singapore",
+]
 # how Java writes those zones' names and IDs, longest first
 ZONE_TEXTS = sorted(
     [*zone_names(full=True), *zone_names(full=False), *ZONE_NAME_ZONES, "UTC", "GMT"],
