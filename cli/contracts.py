@@ -20,6 +20,8 @@ def create(
     file: Annotated[Path, typer.Option("--file", "-F", help="Contract (JSON or YAML).")],
     schema: Annotated[Path | None, typer.Option("--schema", "-S",
                                                 help="Simple schema JSON (STRM).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace this version while no batch job has used it.")] = False,
 ) -> None:
     """Register a data contract (STRM event contract + schema, STRM data contract, or YAML)."""
     from duckshred.service.catalog import Catalog
@@ -27,7 +29,7 @@ def create(
 
     contract = normalise_contract(ref, read_document(file),
                                   read_document(schema) if schema else None)
-    Catalog(workspace(ctx, create=True)).save_contract(contract)
+    Catalog(workspace(ctx, create=True)).save_contract(contract, force=force)
     from duckshred.service.subjects import collateral_warning
 
     warning = collateral_warning(contract)
@@ -62,3 +64,11 @@ def get(ctx: typer.Context, ref: str, output: OutputOption = Format.json) -> Non
     render(Result(contract.document(), ["COLUMN", "TYPE", "PII PURPOSE LEVEL"],
                   [[c.name, c.type, contract.pii_fields.get(c.name)]
                    for c in contract.columns]), output)
+
+
+def delete(ctx: typer.Context, ref: str, output: OutputOption = Format.plain) -> None:
+    """Delete a data contract version that no batch job used."""
+    from duckshred.service.catalog import Catalog
+
+    Catalog(workspace(ctx)).delete_contract(ref)
+    render(Result({"deletedDataContract": ref}, ["DELETED DATA CONTRACT"], [[ref]]), output)

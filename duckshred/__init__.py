@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # DuckDB loads with the first connection: `--help` and read-only
+    import duckdb  # commands that never open one start faster
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,8 @@ def connect(workspace: str | os.PathLike[str] | None = None, *,
     workspace folder that does not exist is an error (``NotFoundError`` naming the
     path) unless ``create=True``.
     """
+    import duckdb
+
     from duckshred.udf import KEYSTORE_ALIAS, register_functions
     from duckshred.udf.keyreader import register_keystore_decrypt
 

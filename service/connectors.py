@@ -9,11 +9,12 @@ import shutil
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import fsspec
+from typing import TYPE_CHECKING, Any
 
 from duckshred.service.errors import ConfigError
+
+if TYPE_CHECKING:  # fsspec loads when a file is touched: listing commands start faster
+    import fsspec
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Connector:
     # -- access ---------------------------------------------------------------
 
     def _filesystem(self) -> fsspec.AbstractFileSystem:
+        import fsspec
+
         if self.kind == "local":
             return fsspec.filesystem("file")
         client_kwargs: dict[str, Any] = {}

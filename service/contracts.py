@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from duckshred.service.errors import ConfigError
@@ -79,6 +78,8 @@ def check_ref(ref: str) -> str:
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
+    import yaml  # only here: listing commands need no YAML parser
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

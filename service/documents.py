@@ -6,9 +6,10 @@ the CLI stays a printer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from duckshred.service.subjects import KeyLinkEntry
+if TYPE_CHECKING:  # not at run time: the subjects modules load DuckDB
+    from duckshred.service.subjects import KeyLinkEntry
 
 
 def keylinks_document(entries: list[KeyLinkEntry]) -> dict[str, Any]:

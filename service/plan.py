@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 from zoneinfo import ZoneInfo
+from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -161,3 +163,17 @@ def build_plan(catalog: Catalog, config: BatchJobConfig, job_id: str) -> JobPlan
     local = catalog.connector(config.source.connector).local_path(config.source.relative_path)
     # S3 sources are fetched at run time
     return compile_plan(config, contract, header, job_id, str(local) if local else None)
+
+
+def validate_batch_job(catalog: Catalog, config_path: str | Path) -> dict[str, Any]:
+    """Every check a batch job meets before it runs (file, contract, connectors, source
+    header, patterns, zones, derived rules), and no work: nothing is recorded or written.
+    Returns what the job would read and write."""
+    from duckshred.service.config import load_config
+
+    config = load_config(config_path)
+    build_plan(catalog, config, "validation")
+    return {"valid": True, "contractRef": config.contract_ref,
+            "source": config.source.describe(),
+            "outputs": [location.describe() for location in
+                        [config.encrypted, config.keys, *(d.location for d in config.derived)]]}

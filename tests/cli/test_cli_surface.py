@@ -213,3 +213,20 @@ def test_help_runs_without_a_workspace(tmp_path):
     result = subprocess.run([sys.executable, "-m", "duckshred.cli", "list", "--help"],
                             capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 0 and "data-subjects" in result.stdout
+
+
+def test_listing_jobs_loads_no_dbt_duckdb_or_arrow(cli, tmp_path):
+    """What keeps read-only commands quick to start (see README: start-up)."""
+    cli("create", "data-connector", "x", "--path", str(tmp_path))
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from duckshred.cli.app import app\n"
+        f"result = CliRunner().invoke(app, ['--workspace', {str(cli.workspace)!r}, "
+        "'list', 'batch-jobs'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'dbt', 'duckdb', 'pyarrow', 'numpy', 'tink', 'fsspec', 'yaml'})))\n")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=True).stdout.strip()
+    assert loaded == ""
