@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from duckshred.service.errors import ConfigError
+from duckshred.service.strm_enums import name_batch_job_enums
 
 # Maps whose keys are data (consent values, contract refs), not field names.
 _DATA_KEYED_MAPS = {"field_patterns"}
@@ -282,7 +283,7 @@ def parse_config(document: dict[str, Any], origin: str = "batch job config") -> 
     if not isinstance(document, dict):
         raise ConfigError(f"{origin}: expected a JSON object")
     spelled: dict[str, str] = {}
-    normalised = _normalise(document, spelled=spelled)
+    normalised = _normalise(name_batch_job_enums(document), spelled=spelled)
     try:
         return BatchJobConfig.model_validate(normalised)
     except ValidationError as error:

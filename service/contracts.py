@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from duckshred.service.errors import ConfigError
+from duckshred.service.strm_enums import schema_node_type
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
@@ -107,7 +108,8 @@ def _schema_columns(schema: dict[str, Any]) -> list[dict[str, str]]:
     for node in nodes:
         if not isinstance(node, dict) or not node.get("name"):
             raise ConfigError("schema: every node needs a `name`")
-        columns.append({"name": str(node["name"]), "type": str(node.get("type", "STRING"))})
+        columns.append({"name": str(node["name"]), "type": schema_node_type(
+            node.get("type", "STRING"), f"schema.nodes[{node['name']}].type")})
     return columns
 
 

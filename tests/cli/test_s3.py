@@ -59,7 +59,7 @@ def test_reference_job_through_an_s3_connector(cli, tmp_path, reference_dir, s3,
     s3.put_file(str(reference_dir / "uci_online_retail.csv"), "batch-demo/uci_online_retail.csv")
     config = setup_reference_job(cli, reference_dir, tmp_path / "unused")
     cli("create", "data-connector", "s3-batch-demo", "--s3-bucket", "batch-demo",
-        "--endpoint-url", s3_endpoint, "--region", "us-east-1")
+        "--endpoint-url", s3_endpoint, "--region", "us-east-1", "--update")
     listed = json.loads(cli("list", "data-connectors", "-o", "json").stdout)["dataConnectors"]
     assert listed == [{"name": "s3-batch-demo", "kind": "s3", "bucket": "batch-demo",
                        "endpoint_url": s3_endpoint, "region": "us-east-1"}]
@@ -75,7 +75,7 @@ def test_reference_job_through_an_s3_connector(cli, tmp_path, reference_dir, s3,
 def test_missing_s3_source_is_a_clear_error(cli, tmp_path, reference_dir, s3, s3_endpoint):
     config = setup_reference_job(cli, reference_dir, tmp_path / "unused")
     cli("create", "data-connector", "s3-batch-demo", "--s3-bucket", "batch-demo",
-        "--endpoint-url", s3_endpoint)
+        "--endpoint-url", s3_endpoint, "--update")
     stderr = cli("create", "batch-job", "-F", str(config), code=2).stderr
     assert "source file s3-batch-demo:uci_online_retail.csv does not exist" in stderr
     assert s3.ls("batch-demo") == []
