@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
