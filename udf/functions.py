@@ -56,7 +56,15 @@ def encrypt(plaintexts: pa.Array, keysets: pa.Array) -> pa.Array:
 
 def _decrypt(ciphertexts: pa.Array, keysets: pa.Array, *, strict: bool) -> pa.Array:
     rows, ciphers = _ciphers_by_row(keysets, "tink_decrypt")
-    decrypt_with = [cipher.decrypt_from_base64 for cipher in ciphers]
+    return decrypt_rows(ciphertexts, rows, ciphers, strict=strict)
+
+
+def decrypt_rows(ciphertexts: pa.Array, rows: list[int | None],
+                 ciphers: list[KeysetCipher | None], *, strict: bool = True) -> pa.Array:
+    """Decrypt ``ciphertexts[i]`` with ``ciphers[rows[i]]``; NULL where either is missing
+    (a NULL row or cipher is a shredded key)."""
+    decrypt_with = [None if cipher is None else cipher.decrypt_from_base64
+                    for cipher in ciphers]
     out: list[str | None] = []
     append = out.append
     # Rows of one subject and day repeat one ciphertext: decrypt it once a batch.
@@ -71,8 +79,12 @@ def _decrypt(ciphertexts: pa.Array, keysets: pa.Array, *, strict: bool) -> pa.Ar
         if known is not None and known[0] == row:
             append(known[1])
             continue
+        decrypt_one = decrypt_with[row]
+        if decrypt_one is None:  # no keyset for this row: shredded
+            append(None)
+            continue
         try:
-            plaintext: str | None = decrypt_with[row](ciphertext).decode("utf-8")
+            plaintext: str | None = decrypt_one(ciphertext).decode("utf-8")
         except (DecryptionError, UnicodeDecodeError):
             if strict:
                 raise ValueError(f"tink_decrypt: ciphertext does not decrypt under its keyset "

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from duckdb import func
 from duckdb.sqltypes import VARCHAR
 
-from duckshred.crypto import clear_cipher_cache
+from duckshred.crypto import KeysetError, cipher_for, clear_cipher_cache
 from duckshred.udf import functions
 
 _Identity = tuple[int, ...] | None
@@ -97,10 +97,20 @@ class KeystoreReader:
         keysets = self.keysets()
         if isinstance(key_links, pa.ChunkedArray):
             key_links = key_links.combine_chunks()
+        # A batch holds a few dozen distinct keyLinks: look each up, and build its
+        # cipher, once a batch.
         encoded = pc.dictionary_encode(key_links)
-        found = [keysets.get(link) for link in encoded.dictionary.to_pylist()]
-        row_keysets = pc.take(pa.array(found, pa.string()), encoded.indices)
-        return functions.decrypt(ciphertexts, row_keysets)
+        ciphers = []
+        for link in encoded.dictionary.to_pylist():
+            keyset = keysets.get(link)
+            if keyset is None:
+                ciphers.append(None)  # shredded, born shredded, or never ours
+                continue
+            try:
+                ciphers.append(cipher_for(keyset))
+            except KeysetError as error:
+                raise ValueError(f"decrypt: {error}") from None
+        return functions.decrypt_rows(ciphertexts, encoded.indices.to_pylist(), ciphers)
 
 
 def register_keystore_decrypt(conn: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]

@@ -300,3 +300,24 @@ def test_odd_subject_ids_are_bound_not_spliced(cli, tmp_path, subject):
                              "-o", "json").stdout)
     assert receipt["deletedKeylinksCount"] == 1
     assert len(read_rows(job["out"] / "derived-0.csv")) == 5
+
+
+def test_purge_with_the_warehouse_open_fails_clearly_after_shredding(cli, tmp_path):
+    job = _job(cli, tmp_path)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import sys, duckshred; c = duckshred.connect(sys.argv[1]); "
+         "print('ready', flush=True); sys.stdin.readline()", str(cli.workspace)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        stderr = cli("delete", "data-subjects", "bob", "--yes", "--purge-outputs",
+                     code=2).stderr
+        assert "the keys are shredded, but the outputs were not purged" in stderr
+    finally:
+        reader.kill()
+        reader.wait()
+    assert cli("list", "data-subject-keylinks", "bob", "-o", "plain").stdout == ""
+    receipt = json.loads(cli("delete", "data-subjects", "bob", "--yes", "--purge-outputs",
+                             "-o", "json").stdout)
+    assert {o["status"] for o in _by_kind(receipt)["derivedFile"]} == {"nothingLeft"}
+    assert b"bob" not in (job["out"] / "derived-0.csv").read_bytes()
