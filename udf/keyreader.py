@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from duckdb import func
 from duckdb.sqltypes import VARCHAR
 
-from duckshred.crypto import KeysetError, cipher_for, clear_cipher_cache
+from duckshred.crypto import KeysetCipher, KeysetError, cipher_for, clear_cipher_cache
 from duckshred.udf import functions
 
 _Identity = tuple[int, ...] | None
@@ -100,7 +100,7 @@ class KeystoreReader:
         # A batch holds a few dozen distinct keyLinks: look each up, and build its
         # cipher, once a batch.
         encoded = pc.dictionary_encode(key_links)
-        ciphers = []
+        ciphers: list[KeysetCipher | None] = []
         for link in encoded.dictionary.to_pylist():
             keyset = keysets.get(link)
             if keyset is None:
