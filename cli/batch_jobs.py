@@ -40,8 +40,11 @@ def create(
 
         start_detached(ws, submitted.job_id)
     else:
+        from duckshred.cli.progress import JobProgress
+
         note(f"batch job {submitted.job_id} started")
-        job = run_submitted_job(ws, submitted.job_id, lambda message: note(f"  {message}"))
+        with JobProgress() as show:
+            job = run_submitted_job(ws, submitted.job_id, show)
         note(f"  {job['states'][-1]['message']}")
     job = Catalog(ws).job(submitted.job_id)
     render(Result({"batchJob": job}, _SUMMARY_HEADERS, [_summary_row(job)],

@@ -6,16 +6,17 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from duckshred.service.plan import JobPlan
+from duckshred.service.progress import ModelStep, Progress
 from duckshred.service.project import project_dir
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
+ROWS_MARKER = "DUCKSHRED_ROWS "  # logged by macros/utils/duckshred_report_rows.sql
 PLAN_ENV = "DUCKSHRED_JOB_PLAN"
 PARSE_FILE = "partial_parse.msgpack"
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
@@ -83,7 +84,7 @@ def _keep_parsed_project(target: Path) -> None:
 
 
 def run_build(workspace: Workspace, plan: JobPlan,
-              on_progress: Callable[[str], None] | None = None) -> BuildOutcome:
+              on_progress: Progress | None = None) -> BuildOutcome:
     from dbt.cli.main import dbtRunner
 
     project = project_dir()
@@ -95,14 +96,24 @@ def run_build(workspace: Workspace, plan: JobPlan,
 
     models_started: list[float] = []
 
+    rows: dict[str, int] = {}
+
     def forward(event: Any) -> None:
-        if event.info.name == "NodeStart" and not models_started:
+        name = event.info.name
+        if name == "NodeStart" and not models_started:
             models_started.append(time.perf_counter())
-        if on_progress is None or event.info.name != "LogModelResult":
+        if on_progress is None:
             return
         data = event.data
-        on_progress(f"{data.index}/{data.total} {data.node_info.node_name}: {data.status} "
-                    f"in {data.execution_time:.2f} s")
+        if name in {"JinjaLogInfo", "JinjaLogDebug"} and data.msg.startswith(ROWS_MARKER):
+            _marker, model, count = data.msg.split(" ")
+            rows[model] = int(count)
+        elif name == "LogStartLine":
+            on_progress(ModelStep(data.index, data.total, data.node_info.node_name))
+        elif name == "LogModelResult":
+            model = data.node_info.node_name
+            on_progress(ModelStep(data.index, data.total, model, str(data.status),
+                                  float(data.execution_time), rows.get(model)))
 
     _reuse_parsed_project(workspace.dbt_target_dir)
     runner = dbtRunner(callbacks=[forward])

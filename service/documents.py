@@ -34,4 +34,4 @@ def job_summary(job: dict[str, Any]) -> dict[str, Any]:
     last = job["states"][-1]
     return {"id": job["id"], "state": last["state"], "created": job["states"][0]["stateTime"],
             "contract": job["contractRef"], "message": last["message"],
-            "step": job.get("currentStep")}
+            "step": job.get("currentStep") if last["state"] in {"STARTED", "RUNNING"} else None}

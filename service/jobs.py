@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +22,9 @@ from duckshred.service.dbt_runner import run_build
 from duckshred.service.errors import ConfigError, JobFailedError
 from duckshred.service.locking import workspace_lock
 from duckshred.service.plan import JobPlan, build_plan
+from duckshred.service.progress import ModelStep, Progress
 from duckshred.service.subjects.erasure import born_shredded_records
 from duckshred.service.workspace import Workspace
-
-Progress = Callable[[str], None]
 
 
 def _now() -> str:
@@ -67,7 +65,14 @@ def run_submitted_job(workspace: Workspace, job_id: str,
     catalog = Catalog(workspace)
     job = catalog.job(job_id)
     config = parse_config(job["config"])
-    say = on_progress or (lambda _message: None)
+
+    def say(step: str | ModelStep) -> None:
+        # Kept in the job record too: `get batch-job` shows a detached job's step.
+        job["currentStep"] = str(step)
+        catalog.save_job(job)
+        if on_progress is not None:
+            on_progress(step)
+
     staging = workspace.root / "tmp" / job_id
     started = time.perf_counter()
     committed = False

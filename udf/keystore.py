@@ -13,9 +13,6 @@ from pathlib import Path
 
 import duckdb
 
-from duckshred.crypto import new_ledger_secret
-from duckshred.udf.registration import register_functions
-
 KEYSTORE_ALIAS = "keystore"
 WAREHOUSE_ALIAS = "warehouse"
 
@@ -70,12 +67,22 @@ CREATE OR REPLACE TEMP MACRO decrypt(ciphertext, key_link_value) AS
 """
 
 
+def _ledger_secret() -> str:
+    from duckshred.crypto import new_ledger_secret
+
+    return new_ledger_secret()
+
+
 def attach_keystore(
     conn: duckdb.DuckDBPyConnection, path: str | Path, *, read_only: bool = False
 ) -> None:
     """Attach the key store at ``path`` as ``keystore``, create its tables (and the
     workspace's ledger secret), define ``decrypt`` (registering duckshred's
     functions on ``conn`` if need be)."""
+    # Imported here: the index of data subjects needs only KEYSTORE_ALIAS, not the
+    # functions' Arrow and Tink machinery (listing commands start faster).
+    from duckshred.udf.registration import register_functions
+
     register_functions(conn)
     attached = {row[0] for row in conn.execute("SELECT database_name FROM duckdb_databases()")
                 .fetchall()}
@@ -86,7 +93,7 @@ def attach_keystore(
         conn.execute(KEYSTORE_DDL)
         conn.execute(f"INSERT INTO {KEYSTORE_ALIAS}.main.ledger_secret SELECT ? WHERE NOT EXISTS "
                      f"(SELECT 1 FROM {KEYSTORE_ALIAS}.main.ledger_secret)",
-                     [new_ledger_secret()])
+                     [_ledger_secret()])
     conn.execute(DECRYPT_MACRO)
 
 
@@ -156,7 +163,7 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
                              f"SELECT * FROM old_store.main.{table} {where}", parameters)
         conn.execute(f"INSERT INTO {KEYSTORE_ALIAS}.main.ledger_secret SELECT ? WHERE NOT EXISTS "
                      f"(SELECT 1 FROM {KEYSTORE_ALIAS}.main.ledger_secret)",
-                     [new_ledger_secret()])
+                     [_ledger_secret()])
         if forget:
             conn.execute(f"""
                 INSERT INTO {KEYSTORE_ALIAS}.main.erasure_ledger
