@@ -91,7 +91,7 @@ def test_purging_a_subject_rewrites_the_s3_outputs(cli, tmp_path, s3, s3_endpoin
         {"consent_levels": [2], "consent_level_type": "CUMULATIVE"}])
     s3.put_file(str(tmp_path / "bucket" / "events.csv"), "batch-demo/events.csv")
     cli("create", "data-connector", "local", "--s3-bucket", "batch-demo",
-        "--endpoint-url", s3_endpoint, "--region", "us-east-1")
+        "--endpoint-url", s3_endpoint, "--region", "us-east-1", "--update")
     cli("create", "batch-job", "-F", str(config))
     derived_before = s3.cat_file("batch-demo/out/derived-0.csv").split(b"\r\n")
     keys_before = s3.cat_file("batch-demo/out/keys.csv").split(b"\r\n")
