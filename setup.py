@@ -23,6 +23,7 @@ DBT_PROJECT_FILES = [
     "models/**/*.yml",
     "macros/**/*.sql",
     "macros/**/*.yml",
+    "data_tests/*.sql",
     "seeds/sample/*",
 ]
 INSTALLED_AS = Path("duckshred", "dbt_project")

@@ -5,6 +5,8 @@
     they are born shredded, and share no key with anyone else's rows even when
     the key field is not the data subject field. -#}
 {%- set job = duckshred_job() -%}
+-- Runs only once the source passed its checks (the is_empty test on the violations):
+-- depends_on: {{ ref('stg_source_violations') }}
 
 with needed as (
     select distinct __key_value, __key_day, __forgotten from {{ ref('stg_source_rows') }}

@@ -5,7 +5,7 @@
 {%- set contract = job.contract -%}
 {%- set ts = job.timestamp -%}
 {%- set names = var('duckshred_names') -%}
-{{ config(post_hook="{{ duckshred_assert_source_rows(duckshred_job()) }}") }}
+{{ config(post_hook="{{ duckshred_keep_source_rejects() }}") }}
 
 with source_rows as (
     select
