@@ -93,8 +93,9 @@ class Location(_Strict):
 
     @property
     def file_format(self) -> Literal["csv", "parquet"]:
+        # The data_type decides, as in STRM; a file's name is only a name.
         parquet = (self.data_type is not None and self.data_type.parquet is not None)
-        return "parquet" if parquet or self.file_name.endswith(".parquet") else "csv"
+        return "parquet" if parquet else "csv"
 
     @property
     def relative_path(self) -> str:

@@ -72,6 +72,13 @@ class Connector:
         self._filesystem().get(self.url(relative), str(destination))
         return destination
 
+    def parquet_columns(self, relative: str) -> list[str]:
+        """The column names of a Parquet file (read from its footer only)."""
+        import pyarrow.parquet as pq
+
+        with self._filesystem().open(self.url(relative), "rb") as handle:
+            return list(pq.read_schema(handle).names)
+
     def read_head(self, relative: str, size: int = 65536) -> bytes:
         with self._filesystem().open(self.url(relative), "rb") as handle:
             return handle.read(size)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -30,6 +30,12 @@ def _read_header(catalog: Catalog, config: BatchJobConfig) -> list[str]:
     where = f"source file {config.source.describe()}"
     if not connector.exists(config.source.relative_path):
         raise ConfigError(f"{where} does not exist ({connector.describe()})")
+    if config.source.file_format == "parquet":  # data_type decides, not the file's name
+        try:
+            return connector.parquet_columns(config.source.relative_path)
+        except Exception as error:  # pyarrow's errors name no data, only the problem
+            raise ConfigError(f"{where}: not a readable Parquet file "
+                              f"({type(error).__name__})") from None
     head = connector.read_head(config.source.relative_path)
     try:
         text = head.decode("utf-8-sig")
@@ -89,6 +95,7 @@ class JobPlan(BaseModel):
     job_id: str
     group_id: str                # keys are shared within a group of jobs
     source_path: str | None      # a local file; None until an S3 source is fetched
+    source_format: Literal["csv", "parquet"] = "csv"   # the source's data_type
     contract: PlanContract
     pii_fields: dict[str, int]   # PII column -> purpose level, in column order
     timestamp: TimestampPlan
@@ -140,6 +147,7 @@ def compile_plan(config: BatchJobConfig, contract: Contract, header: list[str], 
         job_id=job_id,
         group_id=config.group_id or job_id,
         source_path=source_path,
+        source_format=config.source.file_format,
         contract=PlanContract(
             ref=contract.ref, key_field=contract.key_field,
             data_subject_field=contract.data_subject_field,

@@ -7,7 +7,12 @@
 {%- endmacro %}
 
 {% macro default__duckshred_keep_source_rejects() -%}
+  {%- if duckshred_job().get('source_format', 'csv') == 'parquet' %}
+  create or replace table stg_source_rejects
+      (line bigint, error_type varchar, column_name varchar)
+  {%- else %}
   create or replace table stg_source_rejects as
   select line, error_type, coalesce(column_name, '') as column_name
   from reject_errors
+  {%- endif %}
 {%- endmacro %}

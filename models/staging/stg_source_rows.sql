@@ -14,7 +14,11 @@ with source_rows as (
         -- a CSV field can't be NULL: an empty field is the empty string
         coalesce({{ duckshred_ident(column.name) }}, '') as {{ duckshred_ident(column.name) }},
         {%- endfor %}
+    {%- if job.get('source_format', 'csv') == 'parquet' %}
+    from {{ duckshred_read_source_parquet(job.source_path, contract.columns) }}
+    {%- else %}
     from {{ duckshred_read_source_csv(job.source_path, contract.columns) }}
+    {%- endif %}
 ),
 
 -- Parsed once per distinct text: a batch has far fewer timestamps than rows.
