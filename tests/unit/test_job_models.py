@@ -111,8 +111,8 @@ def test_the_plan_follows_the_files_column_order_and_dumps_as_dbt_reads_it():
     assert [c.name for c in plan.contract.columns] == header
     assert list(plan.pii_fields.items()) == [("email", 1), ("user", 0)]
     dumped = json.loads(plan.model_dump_json())
-    assert set(dumped) == {"job_id", "group_id", "source_path", "contract", "pii_fields",
-                           "timestamp", "consent", "derived"}
+    assert set(dumped) == {"job_id", "group_id", "source_path", "source_format", "contract",
+                           "pii_fields", "timestamp", "consent", "derived"}
     assert JobPlan.model_validate(dumped) == plan
 
 
