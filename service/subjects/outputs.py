@@ -34,6 +34,7 @@ HOLDS_PLAINTEXT = "holdsPlaintext"  # their decrypted rows
 HOLDS_KEY_MATERIAL = "holdsKeyMaterial"  # their keys
 NOTHING_LEFT = "nothingLeft"  # none of their rows or keys (any more)
 MISSING = "missing"  # the file is gone
+UNREACHABLE = "unreachable"  # its connector is gone or failed: cannot say what it holds
 
 _CSV_OPTIONS = "FORMAT csv, HEADER true, FORCE_QUOTE *, NEW_LINE '\r\n', DELIMITER ','"
 _CHUNK = 16 * 1024 * 1024
@@ -161,8 +162,13 @@ def output_report(workspace: Workspace, jobs: list[JobOutputs], key_links: list[
 
     def file_entry(kind: str, job: JobOutputs, location: Location, held: str,
                    needles: list[bytes], **extra: Any) -> None:
-        holds = file_holds(catalog, location, needles)
-        status = MISSING if holds is None else (held if holds else NOTHING_LEFT)
+        try:
+            holds = file_holds(catalog, location, needles)
+            status = MISSING if holds is None else (held if holds else NOTHING_LEFT)
+        except (DuckshredError, OSError) as error:
+            # The shred is done whatever happens here: say what could not be checked.
+            status = UNREACHABLE
+            extra = {**extra, "reason": _reason(error)}
         report.append({"kind": kind, "jobId": job.job_id, "location": location.describe(),
                        "status": status, **extra})
 
@@ -241,14 +247,28 @@ def purge(workspace: Workspace, jobs: list[JobOutputs], key_links: list[str]) ->
                         query = (f"SELECT * EXCLUDE ({DERIVED_INDEX_SQL}, {ROW_NR_SQL}) "
                                  f"FROM {table} WHERE {DERIVED_INDEX_SQL} = {int(index)} "
                                  f"ORDER BY {ROW_NR_SQL}")
-                        _republish(catalog, conn, query, location, scratch)
+                        _guarded(_republish, catalog, conn, query, location, scratch)
                 if job.keys is not None:
-                    _purge_keys_file(catalog, conn, job.keys, scratch)
+                    _guarded(_purge_keys_file, catalog, conn, job.keys, scratch)
         finally:
             conn.close()
         rewrite_warehouse(workspace)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _reason(error: Exception) -> str:
+    # Our own errors name what and where; anything else only by its type (it may quote data).
+    return str(error) if isinstance(error, DuckshredError) else type(error).__name__
+
+
+def _guarded(rewrite: Any, *args: Any) -> None:
+    """Rewrite one output; an unreachable connector leaves it as it was, and the
+    receipt, which reads every output afterwards, reports it as such."""
+    try:
+        rewrite(*args)
+    except (DuckshredError, OSError):
+        pass
 
 
 def _republish(catalog: Catalog, conn: duckdb.DuckDBPyConnection, query: str,

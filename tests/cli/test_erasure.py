@@ -321,3 +321,21 @@ def test_purge_with_the_warehouse_open_fails_clearly_after_shredding(cli, tmp_pa
                              "-o", "json").stdout)
     assert {o["status"] for o in _by_kind(receipt)["derivedFile"]} == {"nothingLeft"}
     assert b"bob" not in (job["out"] / "derived-0.csv").read_bytes()
+
+
+def test_an_unreachable_output_is_reported_not_fatal(cli, tmp_path):
+    job = _job(cli, tmp_path)
+    connector = job["workspace"].root / "catalog" / "connectors" / "local.json"
+    saved = connector.read_text()
+    connector.unlink()  # the connector the outputs were written through is gone
+    receipt = json.loads(cli("delete", "data-subjects", "bob", "--yes", "--purge-outputs",
+                             "-o", "json").stdout)
+    assert receipt["deletedKeylinksCount"] == 1
+    files = [o for o in receipt["outputs"] if o["kind"].endswith("File")]
+    assert files and {o["status"] for o in files} == {"unreachable"}
+    assert all("local" in o["reason"] for o in files)
+    connector.write_text(saved)
+    again = json.loads(cli("delete", "data-subjects", "bob", "--yes", "--purge-outputs",
+                           "-o", "json").stdout)
+    assert {o["status"] for o in again["outputs"] if o["kind"] == "derivedFile"} == {
+        "nothingLeft"}
