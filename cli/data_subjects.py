@@ -118,8 +118,8 @@ def shred(
         "--expired", help="Shred every key whose expiry plus the retention has passed.")
                        ] = False,
     retention: Annotated[int | None, typer.Option(
-        min=0, help="Days to keep a key after its expiry (required: nothing is shredded by "
-        "age unless told).")] = None,
+        min=0, help="Days to keep a key after its expiry, for keys whose contract sets no "
+        "`retentionDays` (default: such keys are kept).")] = None,
     before: Annotated[datetime | None, typer.Option(
         formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
         help="Judge expiry as of this UTC date instead of now.")] = None,
@@ -130,18 +130,21 @@ def shred(
         "without the shredded keys' rows and keys.")] = False,
     output: OutputOption = Format.plain,
 ) -> None:
-    """Retention: shred every key whose expiry plus --retention days has passed."""
+    """Retention: shred every key whose expiry plus its retention has passed (its
+    contract's `retentionDays`, else --retention; keys with neither are kept)."""
     from duckshred.service.errors import DuckshredError
     from duckshred.service.subjects import shred_expired
 
     if not expired:
         raise DuckshredError("say what to shred: --expired")
-    if retention is None:
-        raise DuckshredError("give --retention DAYS: how long a key is kept after it expires "
-                             "(duckshred shreds nothing by age unless told)")
     moment = before.replace(tzinfo=UTC) if before else None
-    _render_receipt(shred_expired(workspace(ctx), timedelta(days=retention), moment,
-                                  dry_run=dry_run, purge_outputs=purge_outputs), output)
+    receipt = shred_expired(workspace(ctx), None if retention is None else
+                            timedelta(days=retention), moment, dry_run=dry_run,
+                            purge_outputs=purge_outputs)
+    _render_receipt(receipt, output)
+    if retention is None and not receipt["contractsWithRetention"]:
+        note("note: no retention is configured (no contract sets `retentionDays` and no "
+             "--retention was given): nothing is shredded by age")
 
 
 def get(

@@ -51,6 +51,9 @@ class Contract(_Frozen):
     data_subject_field: str | None = None
     columns: list[Column]
     validations: list[Validation] = []
+    # Days a key of this contract is kept after it expires before `duckshred shred
+    # --expired` shreds it (a duckshred extension; None: not shredded by age).
+    retention_days: int | None = None
 
     @property
     def names(self) -> list[str]:
@@ -69,7 +72,9 @@ class Contract(_Frozen):
                    for c in self.columns]
         return {"ref": self.ref, "key_field": self.key_field,
                 "data_subject_field": self.data_subject_field, "columns": columns,
-                "validations": [v.model_dump() for v in self.validations]}
+                "validations": [v.model_dump() for v in self.validations],
+                **({"retention_days": self.retention_days}
+                   if self.retention_days is not None else {})}
 
 
 def check_ref(ref: str) -> str:
@@ -158,8 +163,13 @@ def normalise_contract(
             raise ConfigError(f"contract {ref}: validation field `{validation.get('field')}` "
                               "is not a column of the schema")
         validations.append(Validation(field=validation["field"], value=validation["value"]))
+    retention = body.get("retention_days", body.get("retentionDays"))
+    if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int)
+                                  or retention < 0):
+        raise ConfigError(f"contract {ref}: `retentionDays` must be a whole number of days "
+                          "(0 or more)")
     return Contract(
-        ref=ref, key_field=key_field, data_subject_field=subject_field,
+        ref=ref, key_field=key_field, data_subject_field=subject_field, retention_days=retention,
         columns=[Column(name=c["name"], type=c.get("type", "STRING"), pii=c["name"] in pii,
                         purpose_level=pii.get(c["name"])) for c in columns],
         validations=validations)

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from duckshred.crypto import clear_cipher_cache, keyset_erasure_needles, subject_erasure_hash
+from duckshred.service.catalog import Catalog
 from duckshred.service.contracts import Contract
 from duckshred.service.errors import DuckshredError
 from duckshred.service.locking import workspace_lock
@@ -114,20 +115,31 @@ def delete_data_subjects(workspace: Workspace, subject_ids: list[str],
                         keysets, collateral, purge_outputs)
 
 
-def shred_expired(workspace: Workspace, retention: timedelta, before: datetime | None = None,
-                  *, dry_run: bool = False, purge_outputs: bool = False,
-                  lock_timeout_s: float = 60.0) -> dict[str, Any]:
-    """Shred every key whose expiry plus ``retention`` is at or before ``before`` (now by
-    default). The subjects stay free to come back: this is retention, not erasure."""
-    cutoff = (before or datetime.now(UTC)) - retention
+def shred_expired(workspace: Workspace, retention: timedelta | None = None,
+                  before: datetime | None = None, *, dry_run: bool = False,
+                  purge_outputs: bool = False, lock_timeout_s: float = 60.0) -> dict[str, Any]:
+    """Shred every key whose expiry plus its retention is at or before ``before`` (now by
+    default). A key's retention is its contract's ``retention_days``, else ``retention``;
+    a key with neither is kept. The subjects stay free to come back: this is retention,
+    not erasure (no ledger entry)."""
+    moment = before or datetime.now(UTC)
+    default_days = None if retention is None else retention.total_seconds() / 86400
     with workspace_lock(workspace, "shred expired keys", timeout_s=lock_timeout_s):
         if not workspace.keystore_path.exists():
             return {**_receipt(workspace, [], [], [], [], [], purge_outputs and not dry_run),
-                    "dryRun": dry_run, "expiredBefore": _iso(cutoff)}
+                    "dryRun": dry_run, "asOf": _iso(moment)}
+        policies = _retention_by_job(workspace)
         conn = keystore_connection(workspace)
         try:
-            doomed = conn.execute(f"SELECT key_link, keyset FROM {KEYS} WHERE expiry <= ? "
-                                  "ORDER BY key_link", [cutoff]).fetchall()
+            conn.execute("CREATE TEMP TABLE policy AS SELECT unnest(?::VARCHAR[]) AS job_id, "
+                         "unnest(?::DOUBLE[]) AS days",
+                         [list(policies), list(policies.values())])
+            doomed = conn.execute(f"""
+                SELECT k.key_link, k.keyset FROM {KEYS} AS k
+                LEFT JOIN temp.policy AS p ON p.job_id = k.created_by_job
+                WHERE k.expiry + to_seconds(
+                          (coalesce(p.days, ?::DOUBLE) * 86400)::BIGINT) <= ?
+                ORDER BY k.key_link""", [default_days, moment]).fetchall()
             key_links = [link for link, _ in doomed]
             subjects = [row[0] for row in conn.execute(
                 f"SELECT DISTINCT data_subject FROM {SUBJECTS} "
@@ -140,7 +152,21 @@ def shred_expired(workspace: Workspace, retention: timedelta, before: datetime |
         receipt = _receipt(workspace, subjects, key_links, key_links,
                            [keyset for _, keyset in doomed], [], purge_outputs and not dry_run,
                            shredded=not dry_run)
-    return {**receipt, "dryRun": dry_run, "expiredBefore": _iso(cutoff)}
+    return {**receipt, "dryRun": dry_run, "asOf": _iso(moment),
+            "contractsWithRetention": len({ref for ref, _ in _contract_retention(workspace)})}
+
+
+def _contract_retention(workspace: Workspace) -> list[tuple[str, int]]:
+    return [(c.ref, c.retention_days) for c in Catalog(workspace).contracts()
+            if c.retention_days is not None]
+
+
+def _retention_by_job(workspace: Workspace) -> dict[str, float]:
+    """Job id -> its contract's retention in days, for the jobs whose contract sets one."""
+    catalog = Catalog(workspace)
+    by_contract = dict(_contract_retention(workspace))
+    return {job["id"]: float(by_contract[job["contractRef"]]) for job in catalog.jobs()
+            if job.get("contractRef") in by_contract}
 
 
 def _iso(moment: datetime) -> str:

@@ -287,9 +287,30 @@ def test_shred_expired_keys(cli, tmp_path):
                "-o", "plain").stdout.strip() == "1"
 
 
-def test_shred_needs_a_retention(cli, tmp_path):
+def test_without_a_retention_nothing_is_shredded_by_age(cli, tmp_path):
     _job(cli, tmp_path)
-    assert "--retention" in cli("shred", "--expired", code=2).stderr
+    result = cli("shred", "--expired", "--before", "2030-01-01")
+    assert result.stdout.strip() == "0"
+    assert "no retention is configured" in result.stderr
+
+
+def test_a_contracts_retention_days_wins_over_the_default(cli, tmp_path):
+    config = setup(cli, tmp_path, ROWS, derived=DERIVED, contract_extra={"retentionDays": 1})
+    cli("create", "batch-job", "-F", str(config))
+    contract = json.loads(cli("get", "data-contract", "test/events/1.0.0", "-o", "json").stdout)
+    assert contract["retention_days"] == 1
+    # 2010-12-01's keys expire at 2010-12-02T00:00Z, kept one day more by the contract
+    assert cli("shred", "--expired", "--retention", "0", "--before", "2010-12-02T12:00:00",
+               ).stdout.strip() == "0"
+    assert cli("shred", "--expired", "--before", "2010-12-03").stdout.strip() == "4"
+
+
+def test_a_negative_retention_in_a_contract_is_refused(cli, tmp_path):
+    path = _contract(tmp_path)
+    path.write_text(json.dumps({**json.loads(path.read_text()), "retentionDays": -1}))
+    stderr = cli("create", "data-contract", "x/y/1.0.0", "-F", str(path),
+                 "--schema", str(tmp_path / "schema.json"), code=2).stderr
+    assert "retentionDays" in stderr
 
 
 @pytest.mark.parametrize("subject", ['we"ird', "a'b"])
