@@ -110,7 +110,7 @@ class KeystoreReader:
                 ciphers.append(cipher_for(keyset))
             except KeysetError as error:
                 raise ValueError(f"decrypt: {error}") from None
-        return functions.decrypt_rows(ciphertexts, encoded.indices.to_pylist(), ciphers)
+        return functions.decrypt_rows(ciphertexts, encoded.indices, ciphers)
 
 
 def register_keystore_decrypt(conn: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]

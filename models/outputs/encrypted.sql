@@ -1,5 +1,6 @@
 {#- The encrypted dataset: every PII field encrypted whatever the row's
-    consent, other columns as they were, strmMeta appended, input order kept. -#}
+    consent, other columns as they were, strmMeta appended, input order kept
+    (a projection of rows already in that order: nothing to sort). -#}
 {%- set job = duckshred_job() -%}
 {%- set names = var('duckshred_names') -%}
 
@@ -14,4 +15,3 @@ select
     {%- endfor %}
     {{ duckshred_strm_meta_columns(job) }}
 from {{ duckshred_encrypted_rows(job) }} as rows
-order by {{ names.row_nr }}
