@@ -17,7 +17,7 @@ help: ## List the targets
 $(BIN)/duckshred: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	@touch $@
 
 setup: $(BIN)/duckshred ## Create .venv and install duckshred with its test tools
