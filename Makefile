@@ -6,7 +6,10 @@ WORKSPACE ?= .duckshred
 DEMO_BUCKET := $(WORKSPACE)/demo-bucket
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo dbt-build test test-crash test-fast lint bench bench-udf bench-full clean
+REFERENCE ?= ../shared/strm-reference
+REFERENCE_BUCKET := $(WORKSPACE)/reference-bucket
+
+.PHONY: help setup demo reference-tour dbt-build test test-crash test-fast lint bench bench-udf bench-full clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -14,7 +17,7 @@ help: ## List the targets
 $(BIN)/duckshred: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	@touch $@
 
 setup: $(BIN)/duckshred ## Create .venv and install duckshred with its test tools
@@ -28,6 +31,16 @@ demo: setup ## Run the bundled sample batch job through the CLI (outputs in .duc
 	$(BIN)/duckshred --workspace $(WORKSPACE) create batch-job -F seeds/sample/batch-job-config.json
 	$(BIN)/duckshred --workspace $(WORKSPACE) list data-subjects --page-size 5
 	ls -l $(DEMO_BUCKET)/output
+
+reference-tour: setup ## The README's STRM files tour: the reference job (../shared/strm-reference)
+	mkdir -p $(REFERENCE_BUCKET)
+	cp $(REFERENCE)/uci_online_retail.csv $(REFERENCE_BUCKET)/
+	$(BIN)/duckshred --workspace $(WORKSPACE) create data-connector s3-batch-demo --path $(REFERENCE_BUCKET)
+	$(BIN)/duckshred --workspace $(WORKSPACE) create data-contract strmprivacy/online-retail/1.0.0 \
+		-F $(REFERENCE)/online-retail-contract.json --schema $(REFERENCE)/online-retail.json
+	$(BIN)/duckshred --workspace $(WORKSPACE) create batch-job -F $(REFERENCE)/batch-job-config.json
+	$(BIN)/duckshred --workspace $(WORKSPACE) list data-subject-keylinks 12347 12348
+	ls -l $(REFERENCE_BUCKET)/uci_online_retail
 
 dbt-build: setup ## Plain `dbt build` of the bundled sample (warehouse tables only)
 	DUCKSHRED_HOME=$(WORKSPACE) $(BIN)/dbt build --project-dir . --profiles-dir .

@@ -4,7 +4,7 @@ The dbt project stays at the top of the repository, where dbt users expect
 ``dbt_project.yml``, ``models/`` and ``macros/``; it is not a Python package, so
 instead of mapping a package onto the repository root (which makes setuptools
 warn about every SQL folder) the wheel build copies these files in. An editable
-install needs none of this: ``service.dbt_runner.project_dir()`` finds the
+install needs none of this: ``service.project.project_dir()`` finds the
 checkout itself. Everything else is configured in pyproject.toml.
 """
 
@@ -23,6 +23,7 @@ DBT_PROJECT_FILES = [
     "models/**/*.yml",
     "macros/**/*.sql",
     "macros/**/*.yml",
+    "data_tests/*.sql",
     "seeds/sample/*",
 ]
 INSTALLED_AS = Path("duckshred", "dbt_project")

@@ -3,12 +3,14 @@
 For each ``--rows N``:
 
 1. generate N UCI-Online-Retail-shaped rows (``bench/uci_generator.py``);
-2. set up a fresh workspace with the CLI (data connector + the reference contract)
-   and time ``duckshred create batch-job -F batch-job-config.json`` end to end
-   (wall clock of the subprocess, Python and dbt start-up included) and its peak RSS;
-3. read the job's own duration from ``get batch-job ID -o json``;
-4. time the I/O floor: plain DuckDB reading the same CSV and writing same-shaped
-   encrypted-like and derived-like CSVs, row order kept (median of 3);
+2. three times (``--runs``), each in a fresh workspace set up with the CLI (data
+   connector + the reference contract), time ``duckshred create batch-job -F
+   batch-job-config.json`` end to end (wall clock of the subprocess, Python and dbt
+   start-up included) and its peak RSS;
+3. read each job's own duration from ``get batch-job ID -o json``; report medians;
+4. time the I/O floor: plain DuckDB reading the same CSV into a table and writing
+   same-shaped encrypted-like and derived-like CSVs from it, in input order, which
+   a scan keeps: nothing is sorted (median of 3);
 5. time a naive pandas + Tink ``df.apply`` baseline (once; on the first 541,909 rows
    and extrapolated when N > 1,000,000);
 6. time on-the-fly ``decrypt()`` of every CustomerID of the encrypted output;
@@ -17,8 +19,8 @@ For each ``--rows N``:
 
 Usage::
 
-    python bench/bench_job.py --rows 541909 [--rows 10000000] [--json out.json]
-                              [--workdir DIR] [--keep]
+    python bench/bench_job.py --rows 541909 [--rows 10000000] [--runs 3]
+                              [--json out.json] [--workdir DIR] [--keep]
 """
 
 from __future__ import annotations
@@ -63,10 +65,12 @@ FINISHED = re.compile(r"Processed (\d+) records in ([\d.]+) s\. which is (\d+) r
 CSV_OUT = "HEADER, FORCE_QUOTE *, NEW_LINE '\r\n'"
 
 # Targets from the issue.
-E2E_MIN_RPS = 100_000
+E2E_MIN_RPS = 130_000
 JOB_MIN_RPS = 250_000
-JOB_MAX_FLOOR_RATIO = 1.5
-DECRYPT_MAX_S = 1.0
+JOB_MAX_FLOOR_RATIO = 1.8
+DECRYPT_MAX_S = 0.6
+SHRED_MAX_MS = 300
+JOB_RUNS = 3  # default: the job runs this many times per size, each in a fresh workspace
 BIG_ROWS = 10_000_000
 BIG_MAX_RSS_MB = 3 * 1024
 BIG_MAX_PER_ROW_RATIO = 1.2
@@ -212,8 +216,10 @@ def sql_literal(text: str | Path) -> str:
 
 
 def io_floor_once(source: Path, out_dir: Path) -> float:
-    """Plain DuckDB (no duckshred functions): read the CSV as text, number the rows,
-    write an encrypted-like and a derived-like CSV in input order."""
+    """Plain DuckDB (no duckshred functions): read the CSV as text into a table once
+    (the job writes two files from one read), then write an encrypted-like and a
+    derived-like CSV from it. A scan keeps the input order, so nothing is sorted:
+    the floor is reading and writing, nothing else."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cols = ", ".join(f'coalesce("{c}", \'\') AS "{c}"' for c in COLUMNS)
     meta = (f"'{CONTRACT_REF}' AS \"strmMeta.eventContractRef\", 0 AS \"strmMeta.nonce\", "
@@ -229,11 +235,11 @@ def io_floor_once(source: Path, out_dir: Path) -> float:
     try:
         con.execute(f"""
             CREATE TEMP TABLE src AS
-            SELECT row_number() OVER () AS __row_nr, {cols}
+            SELECT {cols}
             FROM read_csv('{sql_literal(source)}', all_varchar=true, header=true)""")
-        con.execute(f"COPY (SELECT {enc_cols}, {meta} FROM src ORDER BY __row_nr) "
+        con.execute(f"COPY (SELECT {enc_cols}, {meta} FROM src) "
                     f"TO '{sql_literal(out_dir / 'encrypted.csv')}' ({CSV_OUT})")
-        con.execute(f"COPY (SELECT {plain_cols}, {meta} FROM src ORDER BY __row_nr) "
+        con.execute(f"COPY (SELECT {plain_cols}, {meta} FROM src) "
                     f"TO '{sql_literal(out_dir / 'derived.csv')}' ({CSV_OUT})")
     finally:
         con.close()
@@ -337,11 +343,38 @@ def keystore_counts(workspace: Path) -> tuple[int, int]:
     return int(keys), int(subjects)
 
 
-def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType) -> dict[str, Any]:
+def run_job(exe: str, workspace: Path, bucket: Path, rows: int) -> dict[str, Any]:
+    """One ``create batch-job`` in a fresh workspace, and the job's own account of it."""
+    cli(exe, workspace, "create", "data-connector", CONNECTOR, "--path", str(bucket))
+    cli(exe, workspace, "create", "data-contract", CONTRACT_REF,
+        "-F", str(REFERENCE / "online-retail-contract.json"),
+        "--schema", str(REFERENCE / "online-retail.json"))
+    job_run = cli(exe, workspace, "create", "batch-job",
+                  "-F", str(REFERENCE / "batch-job-config.json"))
+    job_id = job_run.stdout.strip().splitlines()[-1]
+    found: dict[str, Any] = {
+        "job_id": job_id, "e2e_s": round(job_run.wall_s, 3),
+        "peak_rss_mb": round(job_run.max_rss_mb, 1), "stderr_lines": job_run.stderr_lines,
+        "model_s": {name: float(seconds) for name, seconds in
+                    re.findall(r"\d+/\d+ (\w+): OK in ([\d.]+) s", job_run.stderr)},
+        "phases": job_phases(job_run)}
+    found["dbt_models_s"] = round(sum(found["model_s"].values()), 3)
+    details = json.loads(cli(exe, workspace, "get", "batch-job", job_id, "-o", "json").stdout)
+    found["job"] = job_states(details["batchJob"])
+    if "seconds" not in found["job"]:
+        raise BenchError(f"job {job_id} did not report FINISHED: "
+                         f"{found['job']['final_message']}")
+    if found["job"]["records"] != rows:
+        print(f"  note: the job reports {found['job']['records']:,} records for {rows:,} rows")
+    return found
+
+
+def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType,
+               job_runs: int = JOB_RUNS) -> dict[str, Any]:
     from duckshred.crypto import clear_cipher_cache
 
     r: dict[str, Any] = {"rows": rows}
-    bucket, workspace = folder / "bucket", folder / "workspace"
+    bucket = folder / "bucket"
     bucket.mkdir(parents=True)
     source = bucket / SOURCE_NAME
     print(f"\n## {rows:,} rows")
@@ -353,40 +386,41 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType) -> dict
     r["source_mb"] = round(source.stat().st_size / 1e6, 1)
     print(f"generated {source.name}: {r['source_mb']} MB in {r['generate_s']} s")
 
-    # 2. the job, end to end, as a user runs it
-    cli(exe, workspace, "create", "data-connector", CONNECTOR, "--path", str(bucket))
-    cli(exe, workspace, "create", "data-contract", CONTRACT_REF,
-        "-F", str(REFERENCE / "online-retail-contract.json"),
-        "--schema", str(REFERENCE / "online-retail.json"))
-    job_run = cli(exe, workspace, "create", "batch-job",
-                  "-F", str(REFERENCE / "batch-job-config.json"))
-    job_id = job_run.stdout.strip().splitlines()[-1]
-    r["job_id"] = job_id
-    r["e2e_s"] = round(job_run.wall_s, 3)
-    r["e2e_records_per_s"] = round(rows / job_run.wall_s)
-    r["peak_rss_mb"] = round(job_run.max_rss_mb, 1)
-    print(f"create batch-job: {job_run.wall_s:.2f} s wall clock, "
-          f"{r['e2e_records_per_s']:,} records/s, peak RSS {job_run.max_rss_mb:.0f} MB")
-    for at, line in job_run.stderr_lines:
+    # 2-3. the job, end to end as a user runs it, JOB_RUNS times in fresh workspaces
+    runs = []
+    for run in range(job_runs):
+        workspace = folder / f"workspace-{run}"
+        shutil.rmtree(bucket / "uci_online_retail", ignore_errors=True)
+        runs.append(run_job(exe, workspace, bucket, rows))
+        print(f"run {run + 1}/{job_runs}: end to end {runs[-1]['e2e_s']:.2f} s, job's own "
+              f"{runs[-1]['job']['seconds']:.2f} s, dbt models {runs[-1]['dbt_models_s']:.2f} s, "
+              f"peak RSS {runs[-1]['peak_rss_mb']:.0f} MB")
+    typical = sorted(runs, key=lambda run: run["job"]["seconds"])[len(runs) // 2]
+    print(f"the median run ({typical['job_id']}), as it went:")
+    for at, line in typical["stderr_lines"]:
         if line.strip():
             print(f"    | {at:6.2f} s  {line.strip()}")
-    r["dbt_models_s"] = round(sum(float(m) for m in re.findall(r"OK in ([\d.]+) s",
-                                                                job_run.stderr)), 3)
-    r["phases"] = job_phases(job_run)
-    if r["phases"]:
+    if typical["phases"]:
         print("  where the wall clock went: " + ", ".join(
             f"{name.removesuffix('_s').replace('_', ' ')} {value:.2f} s"
-            for name, value in r["phases"].items()))
-
-    # 3. the job's own account
-    details = json.loads(cli(exe, workspace, "get", "batch-job", job_id, "-o", "json").stdout)
-    r["job"] = job_states(details["batchJob"])
-    if "seconds" not in r["job"]:
-        raise BenchError(f"job {job_id} did not report FINISHED: {r['job']['final_message']}")
-    if r["job"]["records"] != rows:
-        print(f"  note: the job reports {r['job']['records']:,} records for {rows:,} rows")
-    print(f"job's own: {r['job']['final_message']}  states: {r['job']['state_durations_s']}; "
-          f"dbt models (sum of their own timings): {r['dbt_models_s']:.2f} s")
+            for name, value in typical["phases"].items()))
+    r["job_id"] = runs[-1]["job_id"]
+    r["e2e_runs_s"] = [run["e2e_s"] for run in runs]
+    r["e2e_s"] = round(median(r["e2e_runs_s"]), 3)
+    r["e2e_records_per_s"] = round(rows / r["e2e_s"])
+    r["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
+    r["dbt_models_s"] = round(median([run["dbt_models_s"] for run in runs]), 3)
+    r["model_s"] = {name: round(median([run["model_s"].get(name, 0.0) for run in runs]), 3)
+                    for name in typical["model_s"]}
+    r["phases"] = {name: round(median([run["phases"].get(name, 0.0) for run in runs]), 2)
+                   for name in typical["phases"]}
+    job_seconds = [run["job"]["seconds"] for run in runs]
+    r["job"] = {**typical["job"], "runs_s": job_seconds, "seconds": round(median(job_seconds), 3),
+                "records_per_s": round(rows / median(job_seconds))}
+    print(f"medians of {job_runs}: end to end {r['e2e_s']:.2f} s of {r['e2e_runs_s']} "
+          f"({r['e2e_records_per_s']:,} records/s); job's own {r['job']['seconds']:.2f} s of "
+          f"{job_seconds} ({r['job']['records_per_s']:,} records/s); per model "
+          + ", ".join(f"{name} {value:.2f} s" for name, value in r["model_s"].items()))
 
     keys, subjects = keystore_counts(workspace)
     r["keys"], r["subjects"] = keys, subjects
@@ -419,7 +453,7 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType) -> dict
     r["naive"] = {k: round(v, 3) for k, v in naive.items()}
     r["naive_s"] = round(naive_s, 2)
     r["naive_extrapolated"] = sample != rows
-    r["speedup"] = round(naive_s / job_run.wall_s, 1)
+    r["speedup"] = round(naive_s / r["e2e_s"], 1)
     how = (f"on the first {sample:,} rows, extrapolated per row to {rows:,}"
            if sample != rows else "on all rows")
     print(f"naive pandas + Tink df.apply ({how}): {naive_s:.1f} s "
@@ -542,8 +576,11 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
         note = "" if n == REFERENCE_ROWS else f" (scaled per row from {n:,} values)"
         if r["decrypt_count"] != n:
             note += f"; but only {r['decrypt_count']:,} of {n:,} values decrypted"
-        target(f"{n:,} rows: decrypt() of {REFERENCE_ROWS:,} values < {DECRYPT_MAX_S:g} s",
-               f"{scaled:.3f} s{note}", scaled < DECRYPT_MAX_S and r["decrypt_count"] == n)
+        target(f"{n:,} rows: decrypt() of {REFERENCE_ROWS:,} values <= {DECRYPT_MAX_S:g} s",
+               f"{scaled:.3f} s{note}", scaled <= DECRYPT_MAX_S and r["decrypt_count"] == n)
+        target(f"{n:,} rows: shred of one subject <= {SHRED_MAX_MS} ms "
+               f"(key store of {r['keys']:,} keys)", f"{r['shred_ms']:.0f} ms",
+               r["shred_ms"] <= SHRED_MAX_MS if n == REFERENCE_ROWS else None)
     small = next((r for r in ok if r["rows"] == REFERENCE_ROWS), None)
     big = next((r for r in ok if r["rows"] >= BIG_ROWS), None)
     if big is not None:
@@ -571,6 +608,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the temporary folder goes (default: the system temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--runs", type=int, default=JOB_RUNS,
+                        help=f"job runs per size, medians reported (default {JOB_RUNS})")
     parser.add_argument("--json", type=Path, default=None, help="save the numbers here")
     args = parser.parse_args(argv)
     sizes = args.rows or [REFERENCE_ROWS]
@@ -593,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         for rows in sizes:
             folder = base / f"rows-{rows}"
             try:
-                results.append(bench_size(rows, folder, exe, generator))
+                results.append(bench_size(rows, folder, exe, generator, args.runs))
             except BenchError as error:
                 print(f"\nERROR: {error}")
                 results.append({"rows": rows, "error": str(error)})

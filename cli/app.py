@@ -99,21 +99,27 @@ list_app = typer.Typer(help="List connectors, contracts, jobs, data subjects.",
                        no_args_is_help=True)
 get_app = typer.Typer(help="Show one contract, batch job or data subject (access request).",
                       no_args_is_help=True)
-delete_app = typer.Typer(help="Delete batch jobs or data subjects (crypto-shredding).",
-                         no_args_is_help=True)
+delete_app = typer.Typer(help="Delete connectors, contracts, batch jobs or data subjects "
+                              "(crypto-shredding).", no_args_is_help=True)
+validate_app = typer.Typer(help="Check a batch job file without running it.",
+                           no_args_is_help=True)
 app.add_typer(create_app, name="create")
 app.add_typer(list_app, name="list")
 app.add_typer(get_app, name="get")
 app.add_typer(delete_app, name="delete")
+app.add_typer(validate_app, name="validate")
 
 create_app.command("data-connector")(connectors.create)
 list_app.command("data-connectors")(connectors.list_all)
+delete_app.command("data-connector")(connectors.delete)
 
 create_app.command("data-contract")(contracts.create)
 list_app.command("data-contracts")(contracts.list_all)
 get_app.command("data-contract")(contracts.get)
+delete_app.command("data-contract")(contracts.delete)
 
 create_app.command("batch-job")(batch_jobs.create)
+validate_app.command("batch-job")(batch_jobs.validate)
 list_app.command("batch-jobs")(batch_jobs.list_all)
 get_app.command("batch-job")(batch_jobs.get)
 delete_app.command("batch-job")(batch_jobs.delete)
@@ -122,6 +128,8 @@ list_app.command("data-subjects")(data_subjects.list_all)
 list_app.command("data-subject-keylinks")(data_subjects.list_keylinks)
 get_app.command("data-subject")(data_subjects.get)
 delete_app.command("data-subjects")(data_subjects.delete)
+delete_app.command("erasure-ledger-entries")(data_subjects.lift_ledger_entries)
+app.command("shred")(data_subjects.shred)
 
 app.command("sql")(sql.run)
 app.command("recover")(recovery.run)

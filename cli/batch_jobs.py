@@ -40,12 +40,31 @@ def create(
 
         start_detached(ws, submitted.job_id)
     else:
+        from duckshred.cli.progress import JobProgress
+
         note(f"batch job {submitted.job_id} started")
-        job = run_submitted_job(ws, submitted.job_id, lambda message: note(f"  {message}"))
+        with JobProgress() as show:
+            job = run_submitted_job(ws, submitted.job_id, show)
         note(f"  {job['states'][-1]['message']}")
     job = Catalog(ws).job(submitted.job_id)
     render(Result({"batchJob": job}, _SUMMARY_HEADERS, [_summary_row(job)],
                   plain=[submitted.job_id]), output)
+
+
+def validate(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Option("--file", "-F", help="STRM batch job file (JSON).")],
+    output: OutputOption = Format.plain,
+) -> None:
+    """Check a batch job file as `create batch-job` would, and do no work: exit 0 when
+    it would run, 2 with the first problem otherwise."""
+    from duckshred.service.catalog import Catalog
+    from duckshred.service.plan import validate_batch_job
+
+    report = validate_batch_job(Catalog(workspace(ctx)), file)
+    render(Result(report, ["CONTRACT", "SOURCE", "OUTPUTS"],
+                  [[report["contractRef"], report["source"], ", ".join(report["outputs"])]],
+                  plain=[f"{file}: valid"]), output)
 
 
 def list_all(ctx: typer.Context, output: OutputOption = Format.table) -> None:

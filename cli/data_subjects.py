@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -53,9 +54,13 @@ def delete(
     subject_ids: list[str],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
                    ] = False,
+    purge_outputs: Annotated[bool, typer.Option(
+        "--purge-outputs", help="Also rewrite every derived file, derived warehouse table and "
+        "keys export duckshred wrote without these subjects' rows and keys.")] = False,
     output: OutputOption = Format.plain,
 ) -> None:
-    """Forget data subjects: remove them from the index and shred their keys."""
+    """Forget data subjects: shred their keys, keep them out of later jobs (erasure
+    ledger), and report every output that still holds them."""
     from duckshred.service.subjects import delete_data_subjects
 
     ws = workspace(ctx)
@@ -63,15 +68,83 @@ def delete(
         # Declining raises Abort, which the app turns into exit 2 (1 means a failed job).
         typer.confirm(f"Shred every key of {len(subject_ids)} data subject(s)? This cannot be "
                       "undone", abort=True, err=True)
-    receipt = delete_data_subjects(ws, subject_ids)
-    derived = receipt["derivedDatasetsWithDecryptedValues"]
-    render(Result(receipt, ["DELETED KEYLINKS", "SUBJECTS"],
-                  [[receipt["deletedKeylinksCount"], len(subject_ids)]],
+    _render_receipt(delete_data_subjects(ws, subject_ids, purge_outputs=purge_outputs), output)
+
+
+def _render_receipt(receipt: dict, output: Format) -> None:
+    render(Result(receipt, ["KIND", "JOB", "LOCATION", "STATUS"],
+                  [[o["kind"], o["jobId"], o["location"], o["status"]]
+                   for o in receipt["outputs"]],
                   plain=[str(receipt["deletedKeylinksCount"])]), output)
-    for dataset in derived:
-        note(f"warning: derived dataset {dataset['target'] or dataset['table']} "
-             f"(job {dataset['jobId']}) still holds decrypted values of these "
-             "subjects: rebuild or delete it")
+    warnings = {"holdsPlaintext": "still holds decrypted rows",
+                "holdsKeyMaterial": "still holds their key material"}
+    for entry in receipt["outputs"]:
+        if entry["status"] in warnings:
+            note(f"warning: {entry['location']} (job {entry['jobId']}) "
+                 f"{warnings[entry['status']]}: purge it with --purge-outputs, or rebuild or "
+                 "delete it")
+    named = {entry["location"] for entry in receipt["outputs"]}
+    for path in receipt["keyMaterialCheck"]["filesWithKeyMaterial"]:
+        if path not in named:
+            note(f"warning: {path} holds shredded key material")
+    if receipt.get("collateralDataSubjects"):
+        note(f"warning: {len(receipt['collateralDataSubjects'])} other data subject(s) shared "
+             "the shredded keys (the key field is not the data subject field): their rows "
+             "under those keys are shredded too; see -o json")
+
+
+def lift_ledger_entries(
+    ctx: typer.Context,
+    subject_ids: list[str],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
+                   ] = False,
+    output: OutputOption = Format.plain,
+) -> None:
+    """Lift erasure ledger entries (a forgotten subject gave a new consent): later batch
+    jobs store keys for them and list them again. Prints how many entries were lifted."""
+    from duckshred.service.subjects import lift_erasure_ledger_entries
+
+    ws = workspace(ctx)
+    if not yes:
+        typer.confirm(f"Let {len(subject_ids)} forgotten data subject(s) back into later "
+                      "batch jobs?", abort=True, err=True)
+    lifted = lift_erasure_ledger_entries(ws, subject_ids)
+    render(Result({"liftedEntriesCount": lifted}, ["LIFTED ENTRIES"], [[lifted]]), output)
+
+
+def shred(
+    ctx: typer.Context,
+    expired: Annotated[bool, typer.Option(
+        "--expired", help="Shred every key whose expiry plus the retention has passed.")
+                       ] = False,
+    retention: Annotated[int | None, typer.Option(
+        min=0, help="Days to keep a key after its expiry, for keys whose contract sets no "
+        "`retentionDays` (default: such keys are kept).")] = None,
+    before: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+        help="Judge expiry as of this UTC date instead of now.")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Only report what would be shredded.")
+                       ] = False,
+    purge_outputs: Annotated[bool, typer.Option(
+        "--purge-outputs", help="Also rewrite the derived files, tables and keys exports "
+        "without the shredded keys' rows and keys.")] = False,
+    output: OutputOption = Format.plain,
+) -> None:
+    """Retention: shred every key whose expiry plus its retention has passed (its
+    contract's `retentionDays`, else --retention; keys with neither are kept)."""
+    from duckshred.service.errors import DuckshredError
+    from duckshred.service.subjects import shred_expired
+
+    if not expired:
+        raise DuckshredError("say what to shred: --expired")
+    moment = before.replace(tzinfo=UTC) if before else None
+    receipt = shred_expired(workspace(ctx), None if retention is None else
+                            timedelta(days=retention), moment, dry_run=dry_run,
+                            purge_outputs=purge_outputs)
+    _render_receipt(receipt, output)
+    if retention is None and not receipt["contractsWithRetention"]:
+        note("note: no retention is configured (no contract sets `retentionDays` and no "
+             "--retention was given): nothing is shredded by age")
 
 
 def get(

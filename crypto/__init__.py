@@ -6,7 +6,8 @@ can still be joined and grouped), any change to a ciphertext is detected on decr
 and without the keyset a ciphertext reveals nothing but its length.
 
 This package knows nothing about DuckDB, dbt or the command line. Only
-``_keysets`` touches cleartext key material.
+``_keysets`` touches cleartext key material (``_ledger`` holds the ledger's
+HMAC, whose secret is not key material of any data).
 """
 
 from duckshred.crypto._errors import CryptoError, DecryptionError, KeysetError
@@ -14,9 +15,16 @@ from duckshred.crypto._keysets import (
     KeysetCipher,
     cipher_for,
     clear_cipher_cache,
+    decrypt_batch,
     encrypt_batch,
+    keyset_erasure_needles,
     keyset_key_material,
     new_keyset_json,
+)
+from duckshred.crypto._ledger import (
+    new_ledger_secret,
+    subject_erasure_hash,
+    subject_erasure_hashes,
 )
 from duckshred.crypto._masking import mask_value
 
@@ -27,8 +35,13 @@ __all__ = [
     "KeysetError",
     "cipher_for",
     "clear_cipher_cache",
+    "decrypt_batch",
     "encrypt_batch",
+    "keyset_erasure_needles",
     "keyset_key_material",
     "mask_value",
     "new_keyset_json",
+    "new_ledger_secret",
+    "subject_erasure_hash",
+    "subject_erasure_hashes",
 ]

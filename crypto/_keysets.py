@@ -4,67 +4,110 @@ Keysets travel as Tink JSON keysets in the reference system's compact shape:
 ``{"primaryKeyId":1,"key":[{"keyData":{"typeUrl":...,"value":...,"keyMaterialType":"SYMMETRIC"},
 "status":"ENABLED","keyId":1,"outputPrefixType":"TINK"}]}``.
 
-Turning a JSON keyset into a Tink primitive costs ~20 µs against ~1 µs for one
-encryption, and a batch job meets tens of thousands of keys, so primitives are
-cached per keyset string. ``clear_cipher_cache`` must be called after keys are
-shredded so that no copy of a deleted key outlives it in memory.
+A batch job meets tens of thousands of keys, and Tink's keyset-handle path (JSON
+reader, ``Keyset`` proto, primitive set, wrapper) costs ~20 µs a keyset against
+~0.5 µs for one encryption. So a keyset of that shape goes straight to Tink's C++
+AES-SIV key manager with its raw ``KeyData`` (~1.5 µs), and the ciphertext gets the
+prefix Tink's wrapper would give it (``0x01 | key id``). Any other keyset (several
+keys, another prefix type, pretty-printed JSON) takes Tink's own JSON reader and
+wrapped primitive. Either way Tink does the cryptography and checks the key.
+
+Primitives are cached per keyset string; ``clear_cipher_cache`` must be called
+after keys are shredded so that no copy of a deleted key outlives it in memory.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
+import os
+import re
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import cast
+from typing import Any, Protocol, cast
 
 import tink
-from tink import core, daead
-from tink.proto import tink_pb2
+from tink import core, daead, secret_key_access
+from tink.cc.pybind import tink_bindings
+from tink.proto import aes_siv_pb2, tink_pb2
 
 from duckshred.crypto._errors import DecryptionError, KeysetError
 
 daead.register()
 
 _TEMPLATE = daead.deterministic_aead_key_templates.AES256_SIV
-_AES_SIV_TYPE_URL = "type.googleapis.com/google.crypto.tink.AesSivKey"
+_AES_SIV_TYPE_URL = _TEMPLATE.type_url
+_KEY_SIZE = aes_siv_pb2.AesSivKeyFormat.FromString(_TEMPLATE.value).key_size  # 64: AES256-SIV
 _NO_ASSOCIATED_DATA = b""  # what the reference system and every reader of its files use
-_MAX_KEY_ID = 2**31 - 1
-# The reference system's compact keyset JSON, field for field.
+_MAX_KEY_ID = 2**31 - 1  # Tink's own key ids are random in [1, 2^31 - 1]
+_CACHE_LIMIT = 250_000  # ~1 KiB per entry; bounds memory on very large stores
+
+# The reference system's compact keyset JSON, field for field, and its reader.
 _COMPACT_KEYSET = (
     '{{"primaryKeyId":{key_id},"key":[{{"keyData":{{"typeUrl":"{type_url}",'
     '"value":"{value}","keyMaterialType":"SYMMETRIC"}},"status":"ENABLED",'
     '"keyId":{key_id},"outputPrefixType":"TINK"}}]}}'
 )
-_CACHE_LIMIT = 250_000  # ~1 KiB per entry; bounds memory on very large stores
+_COMPACT_KEYSET_RE = re.compile(
+    r'\{"primaryKeyId":(0|[1-9][0-9]{0,9}),"key":\[\{"keyData":\{"typeUrl":'
+    + re.escape(f'"{_AES_SIV_TYPE_URL}"')
+    + r',"value":"([A-Za-z0-9+/]+={0,2})","keyMaterialType":"SYMMETRIC"\},'
+    r'"status":"ENABLED","keyId":\1,"outputPrefixType":"TINK"\}\]\}')
+
+# Tink's C++ key manager, as `daead.register()` wraps it for the Python registry;
+# called without that wrapper's Python frames (which double the cost of a call).
+_KEY_MANAGER = tink_bindings.DeterministicAeadKeyManager.from_cc_registry(_AES_SIV_TYPE_URL)
+_TINK_ERRORS = (tink.TinkError, tink_bindings.PythonTinkException)
+
+
+def _split_serialized(message: Any, field: str, size: int) -> tuple[bytes, bytes]:
+    """(head, tail) such that serialising ``message`` with ``field`` set to any ``size``
+    bytes gives ``head + those bytes + tail``: the protobuf library's own encoding,
+    worked out once, so a key costs a concatenation rather than a proto round trip."""
+    marker = secrets.token_bytes(size)
+    setattr(message, field, marker)
+    encoded = message.SerializeToString()
+    head, found, tail = encoded.partition(marker)
+    probe = secrets.token_bytes(size)
+    setattr(message, field, probe)
+    if not found or message.SerializeToString() != head + probe + tail:
+        raise RuntimeError(f"unexpected protobuf encoding of {type(message).__name__}")
+    return head, tail
+
+
+# AesSivKey{version: 0, key_value: 64 bytes}, and KeyData{type_url, value: that, SYMMETRIC}.
+_AES_SIV_KEY_HEAD, _AES_SIV_KEY_TAIL = _split_serialized(
+    aes_siv_pb2.AesSivKey(version=0), "key_value", _KEY_SIZE)
+_KEY_VALUE_SIZE = len(_AES_SIV_KEY_HEAD) + _KEY_SIZE + len(_AES_SIV_KEY_TAIL)
+_KEY_DATA_HEAD, _KEY_DATA_TAIL = _split_serialized(
+    tink_pb2.KeyData(type_url=_AES_SIV_TYPE_URL, key_material_type=tink_pb2.KeyData.SYMMETRIC),
+    "value", _KEY_VALUE_SIZE)
+
+
+def _tink_prefix(key_id: int) -> bytes:
+    return core.crypto_format.output_prefix(
+        tink_pb2.Keyset.Key(key_id=key_id, output_prefix_type=tink_pb2.TINK))
+
+
+class _DeterministicAead(Protocol):
+    """Tink's C++ primitive and its Python wrapper: the same two calls."""
+
+    def encrypt_deterministically(self, plaintext: bytes, associated_data: bytes) -> bytes: ...
+
+    def decrypt_deterministically(self, ciphertext: bytes, associated_data: bytes) -> bytes: ...
 
 
 class KeysetCipher:
-    """Deterministic AEAD under one keyset, with standard base64 ciphertexts."""
+    """Deterministic AEAD under one keyset, with standard base64 ciphertexts:
+    ciphertext = prefix + Tink's deterministic AEAD of the plaintext."""
 
-    __slots__ = ("_prefix", "_primitives", "_raw", "_wrapped_primitive")
+    __slots__ = ("_prefix", "_primitive")
 
-    def __init__(self, primitives: core.PrimitiveSet) -> None:
-        self._primitives = primitives
-        self._wrapped_primitive: daead.DeterministicAead | None = None
-        primary = primitives.primary()
-        enabled = primitives.all()
-        single_tink_key = (len(enabled) == 1 and len(enabled[0]) == 1
-                           and primary.output_prefix_type == tink_pb2.TINK)
-        # The common case, one TINK key: what Tink's wrapper does (prefix, then the
-        # key's primitive), minus its per-call Python frames.
-        self._prefix = primary.identifier if single_tink_key else None
-        self._raw = primary.primitive
-
-    @property
-    def _wrapped(self) -> daead.DeterministicAead:
-        """Tink's own wrapped primitive (for keysets off the fast path), made on first use."""
-        if self._wrapped_primitive is None:
-            self._wrapped_primitive = core.Registry.wrap(self._primitives, daead.DeterministicAead)
-        return self._wrapped_primitive
+    def __init__(self, prefix: bytes, primitive: _DeterministicAead) -> None:
+        self._prefix = prefix
+        self._primitive = primitive
 
     def encrypt(self, plaintext: str) -> str:
         return self.encrypt_to_base64(plaintext.encode("utf-8")).decode("ascii")
@@ -77,25 +120,21 @@ class KeysetCipher:
 
     def _encryptor(self) -> tuple[bytes, Callable[[bytes, bytes], bytes]]:
         """(prefix, encrypt): ciphertext = prefix + encrypt(plaintext, associated data)."""
-        if self._prefix is not None:
-            return self._prefix, self._raw.encrypt_deterministically
-        return b"", self._wrapped.encrypt_deterministically
+        return self._prefix, self._primitive.encrypt_deterministically
 
     def encrypt_to_base64(self, plaintext: bytes) -> bytes:
-        prefix, encrypt = self._encryptor()
-        return binascii.b2a_base64(prefix + encrypt(plaintext, _NO_ASSOCIATED_DATA),
-                                   newline=False)
+        return binascii.b2a_base64(
+            self._prefix + self._primitive.encrypt_deterministically(
+                plaintext, _NO_ASSOCIATED_DATA), newline=False)
 
     def decrypt_from_base64(self, ciphertext_b64: bytes) -> bytes:
         try:
             ciphertext = binascii.a2b_base64(ciphertext_b64, strict_mode=True)
-            if self._prefix is not None:
-                if not ciphertext.startswith(self._prefix):
-                    raise _not_decryptable()
-                return self._raw.decrypt_deterministically(
-                    ciphertext[len(self._prefix):], _NO_ASSOCIATED_DATA)
-            return self._wrapped.decrypt_deterministically(ciphertext, _NO_ASSOCIATED_DATA)
-        except (tink.TinkError, binascii.Error, ValueError, DecryptionError):
+            if not ciphertext.startswith(self._prefix):
+                raise _not_decryptable()
+            return self._primitive.decrypt_deterministically(
+                ciphertext[len(self._prefix):], _NO_ASSOCIATED_DATA)
+        except (*_TINK_ERRORS, binascii.Error, ValueError, DecryptionError):
             # No chained cause: Tink's messages may echo input bytes.
             raise _not_decryptable() from None
 
@@ -118,6 +157,28 @@ def encrypt_batch(plaintexts: list[bytes | None], rows: list[int | None],
             for plaintext, row in zip(plaintexts, rows, strict=True)]
 
 
+def decrypt_batch(ciphertexts: list[bytes], ciphers: list[KeysetCipher]) -> list[bytes | None]:
+    """Decrypt base64 ``ciphertexts[i]`` under ``ciphers[i]``: the plaintext bytes, or None
+    where it does not decrypt (the caller decides whether that is an error).
+
+    The hot loop of the SQL function, kept here so it can call Tink directly."""
+    from_base64, no_data = binascii.a2b_base64, _NO_ASSOCIATED_DATA
+    out: list[bytes | None] = []
+    append = out.append
+    for ciphertext_b64, cipher in zip(ciphertexts, ciphers, strict=True):
+        try:
+            ciphertext = from_base64(ciphertext_b64, strict_mode=True)
+            prefix = cipher._prefix
+            if ciphertext.startswith(prefix):
+                append(cipher._primitive.decrypt_deterministically(
+                    ciphertext[len(prefix):], no_data))
+                continue
+        except (*_TINK_ERRORS, binascii.Error, ValueError):
+            pass
+        append(None)
+    return out
+
+
 def _not_decryptable() -> DecryptionError:
     return DecryptionError("ciphertext does not decrypt under its keyset "
                            "(tampered, truncated, or made with another key)")
@@ -134,73 +195,69 @@ def _remember(keyset_json: str, cipher: KeysetCipher) -> None:
             _cache.popitem(last=False)
 
 
+def _aes_siv_primitive(key_value: bytes) -> _DeterministicAead:
+    """Tink's C++ AES-SIV primitive for a serialised ``AesSivKey`` (Tink checks it)."""
+    if len(key_value) == _KEY_VALUE_SIZE:
+        key_data = _KEY_DATA_HEAD + key_value + _KEY_DATA_TAIL
+    else:  # not a 64-byte key: let Tink's key manager say why it is refused
+        key_data = tink_pb2.KeyData(type_url=_AES_SIV_TYPE_URL, value=key_value,
+                                    key_material_type=tink_pb2.KeyData.SYMMETRIC
+                                    ).SerializeToString()
+    return cast(_DeterministicAead, _KEY_MANAGER.primitive(key_data))
+
+
 def new_keyset_json() -> str:
-    """A fresh AES256-SIV keyset as compact Tink JSON (the reference system's shape)."""
-    # Tink's key manager makes the key; building the one-key keyset around it
-    # directly costs a third of KeysetHandle's generate-then-serialise path.
-    key_data = core.Registry.new_key_data(_TEMPLATE)
-    key_id = 1 + secrets.randbelow(_MAX_KEY_ID)  # as Tink: a random non-zero 31-bit id
-    keyset = tink_pb2.Keyset(primary_key_id=key_id, key=[tink_pb2.Keyset.Key(
-        key_data=key_data, status=tink_pb2.ENABLED, key_id=key_id,
-        output_prefix_type=tink_pb2.TINK)])
-    value = base64.b64encode(key_data.value).decode("ascii")
-    keyset_json = _COMPACT_KEYSET.format(key_id=key_id, type_url=key_data.type_url, value=value)
+    """A fresh AES256-SIV keyset as compact Tink JSON (the reference system's shape).
+
+    The key is 64 bytes from the OS CSPRNG, as Tink's own key manager makes it,
+    under a random key id in Tink's range; the keyset is written directly in the
+    compact shape (Tink reads it back, and writes the same JSON)."""
+    key_value = _AES_SIV_KEY_HEAD + os.urandom(_KEY_SIZE) + _AES_SIV_KEY_TAIL
+    key_id = 1 + secrets.randbelow(_MAX_KEY_ID)
+    keyset_json = _COMPACT_KEYSET.format(key_id=key_id, type_url=_AES_SIV_TYPE_URL,
+                                         value=base64.b64encode(key_value).decode("ascii"))
     # The new key is about to encrypt rows: keep its primitive warm.
-    _remember(keyset_json, _cipher_of(keyset))
+    _remember(keyset_json, KeysetCipher(_tink_prefix(key_id), _aes_siv_primitive(key_value)))
     return keyset_json
 
 
-def _cipher_of(keyset: tink_pb2.Keyset) -> KeysetCipher:
-    """The keyset's cipher, built as ``KeysetHandle.primitive`` builds it (primitive set,
-    TINK prefixes, primary key) without its monitoring set-up: 3.5 µs instead of
-    9.5 µs, which matters at tens of thousands of keys per job."""
-    if not any(k.key_id == keyset.primary_key_id and k.status == tink_pb2.ENABLED
-               for k in keyset.key):
-        raise KeysetError("keyset has no enabled primary key")
-    primitives = core.PrimitiveSet(daead.DeterministicAead)
+def _compact_key(keyset_json: str) -> tuple[int, bytes] | None:
+    """(key id, serialised AesSivKey) of a keyset in the compact one-key shape, else None."""
+    match = _COMPACT_KEYSET_RE.fullmatch(keyset_json)
+    if match is None:
+        return None
+    key_id = int(match.group(1))
+    if not 0 <= key_id < 2**32:
+        raise KeysetError("keyset has a key id out of range")
     try:
-        for key in keyset.key:
-            if key.status != tink_pb2.ENABLED:
-                continue
-            if key.key_data.type_url != _AES_SIV_TYPE_URL:
-                raise KeysetError("keyset is not an AES-SIV (deterministic AEAD) keyset")
-            entry = primitives.add_primitive(
-                core.Registry.primitive(key.key_data, daead.DeterministicAead), key)
-            if key.key_id == keyset.primary_key_id:
-                primitives.set_primary(entry)
-        return KeysetCipher(primitives)
-    except tink.TinkError:
-        raise KeysetError("keyset is not usable for deterministic AEAD") from None
-
-
-def _parse_keyset(keyset_json: str) -> tink_pb2.Keyset:
-    """JSON keyset -> Keyset proto, via the proto directly (half the cost of Tink's JSON reader)."""
-    try:
-        document = json.loads(keyset_json)
-        keyset = tink_pb2.Keyset(primary_key_id=int(document["primaryKeyId"]))
-        for entry in document["key"]:
-            key_data = entry["keyData"]
-            keyset.key.append(
-                tink_pb2.Keyset.Key(
-                    key_data=tink_pb2.KeyData(
-                        type_url=key_data["typeUrl"],
-                        value=base64.b64decode(key_data["value"], validate=True),
-                        key_material_type=tink_pb2.KeyData.KeyMaterialType.Value(
-                            key_data["keyMaterialType"]
-                        ),
-                    ),
-                    status=tink_pb2.KeyStatusType.Value(entry["status"]),
-                    key_id=int(entry["keyId"]),
-                    output_prefix_type=tink_pb2.OutputPrefixType.Value(
-                        entry["outputPrefixType"]
-                    ),
-                )
-            )
-    except (ValueError, KeyError, TypeError, binascii.Error):
+        return key_id, base64.b64decode(match.group(2), validate=True)
+    except binascii.Error:
         raise KeysetError("not a Tink JSON keyset") from None
-    if any(key.key_data.type_url != _AES_SIV_TYPE_URL for key in keyset.key):
-        raise KeysetError("keyset is not an AES-SIV (deterministic AEAD) keyset")
-    return keyset
+
+
+def _tink_keyset(keyset_json: str) -> tink_pb2.Keyset:
+    """Any other Tink JSON keyset, through Tink's own reader."""
+    try:
+        return tink.JsonKeysetReader(keyset_json).read()
+    except (*_TINK_ERRORS, ValueError, KeyError, TypeError):
+        raise KeysetError("not a Tink JSON keyset") from None
+
+
+def _cipher_of(keyset_json: str) -> KeysetCipher:
+    try:
+        compact = _compact_key(keyset_json)
+        if compact is not None:
+            key_id, key_value = compact
+            return KeysetCipher(_tink_prefix(key_id), _aes_siv_primitive(key_value))
+        keyset = _tink_keyset(keyset_json)
+        if any(key.key_data.type_url != _AES_SIV_TYPE_URL for key in keyset.key):
+            raise KeysetError("keyset is not an AES-SIV (deterministic AEAD) keyset")
+        handle = tink.proto_keyset_format.parse(keyset.SerializeToString(),
+                                                secret_key_access.TOKEN)
+        # Tink's wrapper adds and checks the prefixes itself.
+        return KeysetCipher(b"", handle.primitive(daead.DeterministicAead))
+    except _TINK_ERRORS:
+        raise KeysetError("keyset is not usable for deterministic AEAD") from None
 
 
 def cipher_for(keyset_json: str) -> KeysetCipher:
@@ -208,7 +265,7 @@ def cipher_for(keyset_json: str) -> KeysetCipher:
     cipher = _cache.get(keyset_json)
     if cipher is not None:
         return cipher
-    cipher = _cipher_of(_parse_keyset(keyset_json))
+    cipher = _cipher_of(keyset_json)
     _remember(keyset_json, cipher)
     return cipher
 
@@ -219,9 +276,28 @@ def clear_cipher_cache() -> None:
         _cache.clear()
 
 
+def _key_values(keyset_json: str) -> list[bytes]:
+    """The serialised AES-SIV key of each key in a keyset."""
+    compact = _compact_key(keyset_json)
+    if compact is not None:
+        return [compact[1]]
+    return [key.key_data.value for key in _tink_keyset(keyset_json).key
+            if key.key_data.type_url == _AES_SIV_TYPE_URL]
+
+
 def keyset_key_material(keyset_json: str) -> list[bytes]:
     """The raw AES-SIV key bytes inside a keyset (for proving they were erased from disk)."""
-    from tink.proto import aes_siv_pb2
+    try:
+        return [aes_siv_pb2.AesSivKey.FromString(value).key_value
+                for value in _key_values(keyset_json)]
+    except Exception:  # protobuf's DecodeError; its message may quote the bytes
+        raise KeysetError("keyset holds a malformed AES-SIV key") from None
 
-    keyset = _parse_keyset(keyset_json)
-    return [aes_siv_pb2.AesSivKey.FromString(k.key_data.value).key_value for k in keyset.key]
+
+def keyset_erasure_needles(keyset_json: str) -> list[bytes]:
+    """Every byte string that betrays a keyset in a file: its JSON (as written, and as a
+    CSV export doubles its quotes), each key's base64 ``value`` and raw AES-SIV bytes."""
+    needles = [keyset_json.encode(), keyset_json.replace('"', '""').encode()]
+    needles += [base64.b64encode(value) for value in _key_values(keyset_json)]
+    needles += keyset_key_material(keyset_json)
+    return needles

@@ -16,7 +16,9 @@ def run_query(workspace: Workspace, query: str) -> tuple[list[str], list[tuple[A
 
     import duckshred
 
-    conn = duckshred.connect(workspace.root)
+    # One query, then closed: the key store's tables may be attached (a connection kept
+    # open would not see a later shred in them; decrypt() always does).
+    conn = duckshred.connect(workspace.root, keystore_tables=True)
     try:
         result = conn.sql(query)
         if result is None:

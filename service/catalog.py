@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from duckshred.service.connectors import Connector
-from duckshred.service.contracts import check_ref
+from duckshred.service.contracts import Contract, check_ref
 from duckshred.service.errors import ConfigError, NotFoundError
 from duckshred.service.workspace import Workspace
 
@@ -32,6 +32,21 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _connector_names(document: Any) -> set[str]:
+    """Every ``data_connector_ref`` name in a batch job file, whatever its spelling."""
+    names: set[str] = set()
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key in {"data_connector_ref", "dataConnectorRef"} and isinstance(value, dict):
+                names.add(str(value.get("name")))
+            else:
+                names |= _connector_names(value)
+    elif isinstance(document, list):
+        for value in document:
+            names |= _connector_names(value)
+    return names
+
+
 class Catalog:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -40,11 +55,34 @@ class Catalog:
 
     # -- connectors -------------------------------------------------------------
 
-    def save_connector(self, connector: Connector) -> None:
+    def save_connector(self, connector: Connector, *, update: bool = False) -> None:
+        """Record a new connector; an existing one is replaced only with ``update``
+        (a typo'd name must not silently move where jobs read and write)."""
         if not _NAME.match(connector.name):
             raise ConfigError(f"data connector name {connector.name!r}: use letters, digits, "
                               "'-', '_' and '.'")
-        write_json_atomically(self._connectors / f"{connector.name}.json", connector.to_dict())
+        path = self._connectors / f"{connector.name}.json"
+        if path.exists() and not update:
+            current = Connector.from_dict(_read_json(path))
+            if current == connector:
+                return  # the same definition again: nothing changes
+            raise ConfigError(
+                f"data connector `{connector.name}` already exists ({current.describe()}); "
+                "pass --update to point it elsewhere")
+        if update and not path.exists():
+            raise NotFoundError(f"data connector `{connector.name}` does not exist: "
+                                "create it without --update")
+        write_json_atomically(path, connector.to_dict())
+
+    def delete_connector(self, name: str) -> None:
+        """Forget a connector no batch job refers to."""
+        self.connector(name)
+        users = [job["id"] for job in self.jobs() if name in _connector_names(job["config"])]
+        if users:
+            raise ConfigError(
+                f"data connector `{name}` is used by batch job(s) {', '.join(users)}: "
+                "delete those jobs first (`duckshred delete batch-job ID`)")
+        (self._connectors / f"{name}.json").unlink()
 
     def connector(self, name: str) -> Connector:
         path = self._connectors / f"{name}.json"
@@ -63,19 +101,50 @@ class Catalog:
     def _contract_path(self, ref: str) -> Path:
         return self._contracts / (check_ref(ref) + ".json")
 
-    def save_contract(self, contract: dict[str, Any]) -> None:
-        write_json_atomically(self._contract_path(contract["ref"]), contract)
+    def jobs_using_contract(self, ref: str) -> list[str]:
+        return [job["id"] for job in self.jobs() if job.get("contractRef") == ref]
 
-    def contract(self, ref: str) -> dict[str, Any]:
+    def save_contract(self, contract: Contract, *, force: bool = False) -> None:
+        """Register a contract version. A version is immutable once a batch job used it
+        (its outputs and keys were made under it); before that ``force`` replaces it."""
+        ref = contract.ref
+        path = self._contract_path(ref)
+        document = contract.document()
+        if path.exists():
+            if _read_json(path) == document:
+                return  # the same contract again: nothing changes
+            users = self.jobs_using_contract(ref)
+            if users:
+                raise ConfigError(
+                    f"data contract {ref} is used by batch job(s) {', '.join(users)} and "
+                    "cannot change: register the change as a new version")
+            if not force:
+                raise ConfigError(f"data contract {ref} already exists with other content; "
+                                  "register a new version, or pass --force to replace it "
+                                  "(allowed while no batch job used it)")
+        write_json_atomically(path, document)
+
+    def delete_contract(self, ref: str) -> None:
+        """Forget a contract version no batch job used."""
+        self.contract(ref)
+        users = self.jobs_using_contract(ref)
+        if users:
+            raise ConfigError(
+                f"data contract {ref} is used by batch job(s) {', '.join(users)}: "
+                "delete those jobs first (`duckshred delete batch-job ID`)")
+        self._contract_path(ref).unlink()
+
+    def contract(self, ref: str) -> Contract:
         path = self._contract_path(ref)
         if not path.exists():
             raise NotFoundError(
                 f"data contract `{ref}` does not exist; register it with "
                 f"`duckshred create data-contract {ref} -F CONTRACT.json --schema SCHEMA.json`")
-        return _read_json(path)
+        return Contract.model_validate(_read_json(path))
 
-    def contracts(self) -> list[dict[str, Any]]:
-        return [_read_json(p) for p in sorted(self._contracts.glob("*/*/*.json"))]
+    def contracts(self) -> list[Contract]:
+        return [Contract.model_validate(_read_json(p))
+                for p in sorted(self._contracts.glob("*/*/*.json"))]
 
     # -- batch jobs -------------------------------------------------------------
 

@@ -9,11 +9,12 @@ import posixpath
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import fsspec
+from typing import TYPE_CHECKING, Any
 
 from duckshred.service.errors import ConfigError
+
+if TYPE_CHECKING:  # fsspec loads when a file is touched: listing commands start faster
+    import fsspec
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Connector:
     # -- access ---------------------------------------------------------------
 
     def _filesystem(self) -> fsspec.AbstractFileSystem:
+        import fsspec
+
         if self.kind == "local":
             return fsspec.filesystem("file")
         client_kwargs: dict[str, Any] = {}
@@ -98,6 +101,13 @@ class Connector:
         """Copy a file out of the connector (S3 -> local disk)."""
         self._filesystem().get(self.url(relative), str(destination))
         return destination
+
+    def parquet_columns(self, relative: str) -> list[str]:
+        """The column names of a Parquet file (read from its footer only)."""
+        import pyarrow.parquet as pq
+
+        with self._filesystem().open(self.url(relative), "rb") as handle:
+            return list(pq.read_schema(handle).names)
 
     def read_head(self, relative: str, size: int = 65536) -> bytes:
         with self._filesystem().open(self.url(relative), "rb") as handle:

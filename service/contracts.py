@@ -1,7 +1,8 @@
 """Data contracts: which columns exist, which are PII (and at what purpose level),
 the key field and the data subject field.
 
-Accepted forms, all normalised to one dict (the shape the dbt models read):
+Accepted forms, all normalised to one typed ``Contract`` (kept in the catalog as its
+``document()``, from which the job plan takes what the dbt models read):
 - STRM's pair: an event contract (``keyField``, ``piiFields``, ``dataSubjectField``,
   ``validations``) plus a simple schema (``nodes: [{type, name}]``);
 - STRM's later data contract, with ``fieldMetadata`` (it wins over ``piiFields``);
@@ -14,13 +15,66 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
+from pydantic import BaseModel, ConfigDict
 
 from duckshred.service.errors import ConfigError
+from duckshred.service.strm_enums import schema_node_type
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Column(_Frozen):
+    name: str
+    type: str = "STRING"
+    pii: bool = False
+    purpose_level: int | None = None  # set for PII columns only
+
+
+class Validation(_Frozen):
+    field: str
+    type: Literal["regex"] = "regex"
+    value: str
+
+
+class Contract(_Frozen):
+    """A normalised data contract: the columns (PII ones with their purpose level),
+    the key field, the data subject field and the regex validations."""
+
+    ref: str
+    key_field: str
+    data_subject_field: str | None = None
+    columns: list[Column]
+    validations: list[Validation] = []
+    # Days a key of this contract is kept after it expires before `duckshred shred
+    # --expired` shreds it (a duckshred extension; None: not shredded by age).
+    retention_days: int | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def pii_fields(self) -> dict[str, int]:
+        """PII column -> purpose level, in column order: the one place this list is made
+        (the job plan hands it to the dbt models)."""
+        return {c.name: c.purpose_level or 0 for c in self.columns if c.pii}
+
+    def document(self) -> dict[str, Any]:
+        """The catalog's JSON form: a column carries `pii` and `purpose_level` only if PII."""
+        columns = [{"name": c.name, "type": c.type,
+                    **({"pii": True, "purpose_level": c.purpose_level} if c.pii else {})}
+                   for c in self.columns]
+        return {"ref": self.ref, "key_field": self.key_field,
+                "data_subject_field": self.data_subject_field, "columns": columns,
+                "validations": [v.model_dump() for v in self.validations],
+                **({"retention_days": self.retention_days}
+                   if self.retention_days is not None else {})}
 
 
 def check_ref(ref: str) -> str:
@@ -30,6 +84,8 @@ def check_ref(ref: str) -> str:
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
+    import yaml  # only here: listing commands need no YAML parser
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -57,13 +113,14 @@ def _schema_columns(schema: dict[str, Any]) -> list[dict[str, str]]:
     for node in nodes:
         if not isinstance(node, dict) or not node.get("name"):
             raise ConfigError("schema: every node needs a `name`")
-        columns.append({"name": str(node["name"]), "type": str(node.get("type", "STRING"))})
+        columns.append({"name": str(node["name"]), "type": schema_node_type(
+            node.get("type", "STRING"), f"schema.nodes[{node['name']}].type")})
     return columns
 
 
 def normalise_contract(
     ref: str, document: dict[str, Any], schema: dict[str, Any] | None = None
-) -> dict[str, Any]:
+) -> Contract:
     """Any accepted contract form -> the normalised contract. Raises ``ConfigError``."""
     check_ref(ref)
     body = document.get("contract", document)  # STRM's data contract nests it
@@ -97,7 +154,7 @@ def normalise_contract(
                        *(("piiFields", field) for field in pii)]:
         if name and name not in names:
             raise ConfigError(f"contract {ref}: {role} `{name}` is not a column of the schema")
-    validations = []
+    validations: list[Validation] = []
     for validation in body.get("validations") or []:
         if validation.get("type", "regex") != "regex":
             raise ConfigError(f"contract {ref}: validation type {validation.get('type')!r} "
@@ -105,20 +162,14 @@ def normalise_contract(
         if validation.get("field") not in names:
             raise ConfigError(f"contract {ref}: validation field `{validation.get('field')}` "
                               "is not a column of the schema")
-        validations.append({"field": validation["field"], "type": "regex",
-                            "value": validation["value"]})
-    return {
-        "ref": ref,
-        "key_field": key_field,
-        "data_subject_field": subject_field,
-        "columns": [
-            {"name": c["name"], "type": c.get("type", "STRING"),
-             **({"pii": True, "purpose_level": pii[c["name"]]} if c["name"] in pii else {})}
-            for c in columns
-        ],
-        "validations": validations,
-    }
-
-
-def pii_fields(contract: dict[str, Any]) -> dict[str, int]:
-    return {c["name"]: c["purpose_level"] for c in contract["columns"] if c.get("pii")}
+        validations.append(Validation(field=validation["field"], value=validation["value"]))
+    retention = body.get("retention_days", body.get("retentionDays"))
+    if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int)
+                                  or retention < 0):
+        raise ConfigError(f"contract {ref}: `retentionDays` must be a whole number of days "
+                          "(0 or more)")
+    return Contract(
+        ref=ref, key_field=key_field, data_subject_field=subject_field, retention_days=retention,
+        columns=[Column(name=c["name"], type=c.get("type", "STRING"), pii=c["name"] in pii,
+                        purpose_level=pii.get(c["name"])) for c in columns],
+        validations=validations)

@@ -35,7 +35,7 @@ def _run(root: str, job_id: str) -> int:
     from duckshred.service.errors import JobFailedError
     from duckshred.service.jobs import run_submitted_job
 
-    def log(message: str) -> None:
+    def log(message: object) -> None:
         print(message, file=sys.stderr, flush=True)
 
     try:

@@ -6,9 +6,10 @@ the CLI stays a printer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from duckshred.service.subjects import KeyLinkEntry
+if TYPE_CHECKING:  # not at run time: the subjects modules load DuckDB
+    from duckshred.service.subjects import KeyLinkEntry
 
 
 def keylinks_document(entries: list[KeyLinkEntry]) -> dict[str, Any]:
@@ -33,4 +34,4 @@ def job_summary(job: dict[str, Any]) -> dict[str, Any]:
     last = job["states"][-1]
     return {"id": job["id"], "state": last["state"], "created": job["states"][0]["stateTime"],
             "contract": job["contractRef"], "message": last["message"],
-            "step": job.get("currentStep")}
+            "step": job.get("currentStep") if last["state"] in {"STARTED", "RUNNING"} else None}

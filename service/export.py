@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from duckshred.service.config import BatchJobConfig, Location
+from duckshred.service.errors import ConfigError
+from duckshred.service.plan import JobPlan
+from duckshred.service.project import DERIVED_INDEX, KEY_LINK, ROW_NR
 from duckshred.service.warehouse import current_table
 from duckshred.service.workspace import Workspace, memory_limit
 from duckshred.udf import attach_keystore
@@ -21,17 +23,41 @@ from duckshred.udf.layout import process_spill_dir
 
 _CSV_OPTIONS = "FORMAT csv, HEADER true, FORCE_QUOTE *, NEW_LINE '\r\n', DELIMITER ','"
 
+# A contract's schema types as Parquet column types (CSV stays text, byte for byte).
+_PARQUET_TYPES = {"INTEGER": "INTEGER", "LONG": "BIGINT", "FLOAT": "DOUBLE",
+                  "BOOLEAN": "BOOLEAN"}
+
+
+def _typed(query: str, plan: JobPlan, masked: list[str]) -> str:
+    """Columns with a schema type other than STRING, and neither PII (ciphertext,
+    or plaintext beside ciphertext) nor masked, typed as the schema says; an empty
+    value is NULL."""
+    casts = []
+    for column in plan.contract.columns:
+        sql_type = _PARQUET_TYPES.get(column.type.upper())
+        if sql_type is None or column.name in plan.pii_fields or column.name in masked:
+            continue
+        ident = '"' + column.name.replace('"', '""') + '"'
+        casts.append(f"CAST(NULLIF({ident}, '') AS {sql_type}) AS {ident}")
+    return f"SELECT * REPLACE ({', '.join(casts)}) FROM ({query})" if casts else query
+
 
 def _copy(conn: duckdb.DuckDBPyConnection, query: str, location: Location, folder: Path,
           index: int) -> Path:
     suffix = ".parquet" if location.file_format == "parquet" else ".csv"
     target = folder / f"{index:02d}{suffix}"
     options = "FORMAT parquet" if location.file_format == "parquet" else _CSV_OPTIONS
-    conn.execute(f"COPY ({query}) TO '{target}' ({options})")
+    try:
+        conn.execute(f"COPY ({query}) TO '{target}' ({options})")
+    except duckdb.ConversionException:
+        # DuckDB's message quotes the value: name the output and the rule instead.
+        raise ConfigError(f"{location.describe()}: a value does not convert to its column's "
+                          "type in the contract's schema (Parquet columns are typed from "
+                          "the schema)") from None
     return target
 
 
-def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobConfig,
+def write_outputs(workspace: Workspace, plan: JobPlan, config: BatchJobConfig,
                   folder: Path, spill_dir: Path | None = None
                   ) -> tuple[list[tuple[Location, Path]], int]:
     """Write every output of the job into ``folder``; return (location, file) pairs and
@@ -41,14 +67,20 @@ def write_outputs(workspace: Workspace, plan: dict[str, Any], config: BatchJobCo
     # One row per key the job made or re-used, in the order rows first met them.
     keys_query = f"""
         SELECT k.key_link AS "keyLink", k.keyset AS "encryptionKey"
-        FROM (SELECT "strmMeta.keyLink" AS key_link, min(__row_nr) AS first_row
+        FROM (SELECT "{KEY_LINK}" AS key_link, min({ROW_NR}) AS first_row
               FROM {encrypted} GROUP BY ALL) AS used
         JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
         ORDER BY used.first_row"""
-    exports = [(config.encrypted, f"SELECT * EXCLUDE (__row_nr) FROM {encrypted}"),
+    def typed(location: Location, query: str, masked: list[str]) -> str:
+        return _typed(query, plan, masked) if location.file_format == "parquet" else query
+
+    exports = [(config.encrypted, typed(config.encrypted,
+                                        f"SELECT * EXCLUDE ({ROW_NR}) FROM {encrypted}", [])),
                (config.keys, keys_query)]
-    exports += [(spec.location, f"SELECT * EXCLUDE (__derived_index, __row_nr) FROM {derived} "
-                                f"WHERE __derived_index = {index}")
+    exports += [(spec.location,
+                 typed(spec.location, f"SELECT * EXCLUDE ({DERIVED_INDEX}, {ROW_NR}) "
+                                      f"FROM {derived} WHERE {DERIVED_INDEX} = {index}",
+                       plan.derived[index].masked_fields))
                 for index, spec in enumerate(config.derived)]
     spill = spill_dir or process_spill_dir(workspace.root)
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True,

@@ -11,7 +11,6 @@ import contextlib
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +22,12 @@ from duckshred.service.config import BatchJobConfig, Location, load_config, pars
 from duckshred.service.dbt_runner import run_build
 from duckshred.service.errors import ConfigError, JobFailedError, WorkspaceBusyError
 from duckshred.service.locking import process_identity, workspace_lock
-from duckshred.service.plan import build_plan
+from duckshred.service.plan import JobPlan, build_plan
+from duckshred.service.progress import ModelStep, Progress
 from duckshred.service.recovery import roll_back, staging_dir
+from duckshred.service.subjects.erasure import born_shredded_records
 from duckshred.service.workspace import Workspace
 from duckshred.udf.faults import crash_point
-
-Progress = Callable[[str], None]
 
 
 def _now() -> str:
@@ -47,7 +46,7 @@ def _add_state(catalog: Catalog, job: dict[str, Any], state: str, message: str =
 class SubmittedJob:
     job_id: str
     config: BatchJobConfig
-    plan: dict[str, Any]
+    plan: JobPlan
 
 
 def submit_batch_job(workspace: Workspace, config_path: str | Path) -> SubmittedJob:
@@ -58,7 +57,7 @@ def submit_batch_job(workspace: Workspace, config_path: str | Path) -> Submitted
     job_id = str(uuid.uuid4())
     plan = build_plan(catalog, config, job_id)
     job = {"id": job_id, "config": config.raw, "contractRef": config.contract_ref,
-           "groupId": plan["group_id"], "outputs": [], "states": []}
+           "groupId": plan.group_id, "outputs": [], "states": []}
     _add_state(catalog, job, "PENDING")
     return SubmittedJob(job_id, config, plan)
 
@@ -73,7 +72,14 @@ def run_submitted_job(workspace: Workspace, job_id: str,
     catalog = Catalog(workspace)
     job = catalog.job(job_id)
     config = parse_config(job["config"])
-    say = on_progress or (lambda _message: None)
+
+    def say(step: str | ModelStep) -> None:
+        # Kept in the job record too: `get batch-job` shows a detached job's step.
+        job["currentStep"] = str(step)
+        catalog.save_job(job)
+        if on_progress is not None:
+            on_progress(step)
+
     try:
         lock = workspace_lock(workspace, f"run batch job {job_id}", timeout_s=600)
         lock.__enter__()
@@ -81,7 +87,7 @@ def run_submitted_job(workspace: Workspace, job_id: str,
         _add_state(catalog, job, "ERROR", str(error))
         raise JobFailedError(str(error), job_id) from None
     try:
-        return _run_locked(workspace, catalog, catalog.job(job_id), config, say)
+        return _run_locked(workspace, catalog, job, config, say)
     finally:
         lock.__exit__(None, None, None)
 
@@ -98,11 +104,11 @@ def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
         # Checked again: a detached job may start well after it was submitted.
         plan = build_plan(catalog, config, job_id)
         staging.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if plan["source_path"] is None:
+        if plan.source_path is None:
             say(f"fetching {config.source.describe()}")
             source = catalog.connector(config.source.connector)
-            plan["source_path"] = str(source.fetch(config.source.relative_path,
-                                                   staging / "source.csv"))
+            plan.source_path = str(source.fetch(config.source.relative_path,
+                                                staging / "source.csv"))
         _add_state(catalog, job, "RUNNING")
         phase = time.perf_counter()
         outcome = run_build(workspace, plan, say, spill_dir=staging / "spill")
@@ -128,10 +134,14 @@ def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
         elapsed = time.perf_counter() - models_started
         job["timings"].update({"outputsSeconds": round(time.perf_counter() - phase, 3),
                                "totalSeconds": round(time.perf_counter() - started, 3)})
+        # Rows of forgotten subjects, encrypted under keys that were never stored.
+        job["bornShreddedRecords"] = born_shredded_records(workspace, job_id)
+        forgotten = (f" {job['bornShreddedRecords']} records of erased data subjects were "
+                     "born shredded." if job["bornShreddedRecords"] else "")
         # The commit point: from here on the job's outputs and keys are for good.
         _add_state(catalog, job, "FINISHED",
                    f"Processed {records} records in {elapsed:.3f} s. which is "
-                   f"{records / max(elapsed, 1e-9):.0f} records/s.")
+                   f"{records / max(elapsed, 1e-9):.0f} records/s.{forgotten}")
         crash_point("finished")
     except BaseException as error:
         _fail(workspace, catalog, job, error)
@@ -166,12 +176,12 @@ def _fail(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
     raise JobFailedError(message, job["id"]) from None
 
 
-def _explain_build_error(error: str | None, plan: dict[str, Any]) -> str:
+def _explain_build_error(error: str | None, plan: JobPlan) -> str:
     """A failed build's message; DuckDB's CSV "state machine" error, which names no line,
     replaced by the line where the file's line endings change."""
     if not error or "state machine" not in error:
         return error or "dbt build failed"
-    line = _first_mixed_line_ending(Path(plan["source_path"]))
+    line = _first_mixed_line_ending(Path(plan.source_path or ""))
     if line is None:
         return "Malformed CSV [the reader could not parse the file] in the source file"
     return (f"Malformed CSV [mixed line endings: line {line[0]} ends with {line[1]}, line 1 "

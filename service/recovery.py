@@ -153,8 +153,11 @@ def discard_keys(workspace: Workspace, job_id: str) -> None:
 
 
 def _rmtree(path: Path) -> None:
-    if path.exists():
+    """Remove a folder, or a stray file where a folder was expected."""
+    if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _dead_spill_folders(spill_root: Path) -> list[Path]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import duckdb
 
+from duckshred.service.project import OUTPUTS_SCHEMA
 from duckshred.service.workspace import Workspace
 
-JOBS_SCHEMA = "jobs"
+JOBS_SCHEMA = OUTPUTS_SCHEMA
 KINDS = ("encrypted", "derived")
 
 

@@ -8,18 +8,22 @@ plaintext or key material.
 
 from __future__ import annotations
 
+from typing import cast
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from duckshred.crypto import (
-    DecryptionError,
     KeysetCipher,
     KeysetError,
     cipher_for,
+    decrypt_batch,
     encrypt_batch,
     mask_value,
     new_keyset_json,
+    subject_erasure_hashes,
 )
+from duckshred.udf._arrow import distinct_rows
 
 
 def keyset_new() -> str:
@@ -54,33 +58,54 @@ def encrypt(plaintexts: pa.Array, keysets: pa.Array) -> pa.Array:
 
 
 def _decrypt(ciphertexts: pa.Array, keysets: pa.Array, *, strict: bool) -> pa.Array:
-    rows, ciphers = _ciphers_by_row(keysets, "tink_decrypt")
-    decrypt_with = [cipher.decrypt_from_base64 for cipher in ciphers]
-    out: list[str | None] = []
-    append = out.append
-    # Rows of one subject and day repeat one ciphertext: decrypt it once a batch.
-    seen: dict[bytes, tuple[int, str | None]] = {}
-    for position, (ciphertext, row) in enumerate(
-        zip(ciphertexts.cast(pa.binary()).to_pylist(), rows, strict=True)
-    ):
-        if ciphertext is None or row is None:  # NULL keyset: the key was shredded
-            append(None)
-            continue
-        known = seen.get(ciphertext)
-        if known is not None and known[0] == row:
-            append(known[1])
-            continue
-        try:
-            plaintext: str | None = decrypt_with[row](ciphertext).decode("utf-8")
-        except (DecryptionError, UnicodeDecodeError):
-            if strict:
-                raise ValueError(f"tink_decrypt: ciphertext does not decrypt under its keyset "
-                                 f"(tampered, truncated, or made with another key; value "
-                                 f"{position + 1} of its batch)") from None
-            plaintext = None
-        seen[ciphertext] = (row, plaintext)
-        append(plaintext)
-    return pa.array(out, pa.string())
+    if isinstance(keysets, pa.ChunkedArray):
+        keysets = keysets.combine_chunks()
+    # a keyset (a 250-character string) is hashed once a batch, then rows carry its number
+    encoded = pc.dictionary_encode(keysets)
+    ciphers: list[KeysetCipher | None] = [
+        _cipher(keyset, "tink_decrypt") for keyset in encoded.dictionary.to_pylist()]
+    return decrypt_rows(ciphertexts, encoded.indices, ciphers, strict=strict)
+
+
+def decrypt_rows(ciphertexts: pa.Array, rows: pa.Array | list[int | None],
+                 ciphers: list[KeysetCipher | None], *, strict: bool = True) -> pa.Array:
+    """Decrypt ``ciphertexts[i]`` with ``ciphers[rows[i]]``; NULL where either is missing
+    (a NULL row or cipher is a shredded key); for a ciphertext that does not decrypt
+    under its keyset, an error (``strict``) or NULL.
+
+    Rows of one subject and day repeat one (ciphertext, keyset) pair: each distinct pair
+    of the batch is decrypted once, and every row takes its pair's plaintext in Arrow."""
+    numbers = rows if isinstance(rows, pa.Array | pa.ChunkedArray) else pa.array(rows, pa.int64())
+    (texts, cipher_numbers), pairs = distinct_rows(ciphertexts.cast(pa.binary()), numbers)
+    keyed = [pair for pair, number in enumerate(cipher_numbers) if ciphers[number] is not None]
+    plaintexts: list[bytes | None] = [None] * len(texts)
+    failed = []
+    for pair, plaintext in zip(keyed, decrypt_batch(
+            [texts[pair] for pair in keyed],
+            [cast(KeysetCipher, ciphers[cipher_numbers[pair]]) for pair in keyed]),
+            strict=True):
+        plaintexts[pair] = plaintext
+        if plaintext is None:
+            failed.append(pair)
+    if strict and failed:
+        position = pc.index(pc.is_in(pairs, pa.array(failed, pa.int64())), True).as_py()
+        raise ValueError(f"tink_decrypt: ciphertext does not decrypt under its keyset "
+                         f"(tampered, truncated, or made with another key; value "
+                         f"{position + 1} of its batch)")
+    try:
+        decrypted = pa.array(plaintexts, pa.binary()).cast(pa.string())  # checks UTF-8
+    except pa.ArrowInvalid:
+        if strict:
+            raise ValueError("tink_decrypt: a decrypted value is not UTF-8 text") from None
+        decrypted = pa.array([_utf8_or_none(value) for value in plaintexts], pa.string())
+    return decrypted.take(pairs)
+
+
+def _utf8_or_none(value: bytes | None) -> str | None:
+    try:
+        return None if value is None else value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def decrypt(ciphertexts: pa.Array, keysets: pa.Array) -> pa.Array:
@@ -103,6 +128,18 @@ def mask(values: pa.Array, seeds: pa.Array) -> pa.Array:
         ],
         pa.string(),
     )
+
+
+def subject_hash(subjects: pa.Array, secrets: pa.Array) -> pa.Array:
+    """``duckshred_subject_hash(subject, ledger_secret)``: the erasure ledger's keyed hash
+    of a data subject id (NULL for a NULL id or a store without a secret)."""
+    secret_values = set(secrets.to_pylist())
+    if len(secret_values) != 1 or None in secret_values:
+        if secret_values <= {None}:
+            return pa.nulls(len(subjects), pa.string())
+        raise ValueError("duckshred_subject_hash: one ledger secret per call")
+    (secret,) = secret_values
+    return pa.array(subject_erasure_hashes(secret, subjects.to_pylist()), pa.string())
 
 
 def _cipher(keyset: str, function: str) -> KeysetCipher:

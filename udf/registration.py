@@ -34,6 +34,7 @@ FUNCTIONS: tuple[SqlFunction, ...] = (
     SqlFunction("tink_decrypt", functions.decrypt, [VARCHAR, VARCHAR], VARCHAR),
     SqlFunction("tink_try_decrypt", functions.try_decrypt, [VARCHAR, VARCHAR], VARCHAR),
     SqlFunction("strm_mask", functions.mask, [VARCHAR, VARCHAR], VARCHAR),
+    SqlFunction("duckshred_subject_hash", functions.subject_hash, [VARCHAR, VARCHAR], VARCHAR),
     SqlFunction("java_timestamp_epoch_ms", timestamps.epoch_millis,
                 [VARCHAR, VARCHAR, VARCHAR], BIGINT),
     SqlFunction("java_timestamp_error", timestamps.parse_error,

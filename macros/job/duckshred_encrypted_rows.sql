@@ -5,21 +5,16 @@
 {%- endmacro %}
 
 {% macro default__duckshred_encrypted_rows(job) -%}
+{#- Both tables are in input order with one row per input row: a positional join
+    pairs them row by row and keeps that order (no sort, no hash join). -#}
 (
     select
         rows.*,
-        keys.key_link as __key_link
-        {%- for field, level in duckshred_pii_fields(job.contract) %},
-        ciphertexts_{{ loop.index }}.ciphertext as {{ duckshred_ident('__ciphertext_' ~ field) }}
+        row_keys.__key_link
+        {%- for field in job.pii_fields %},
+        row_keys.{{ duckshred_ident('__ciphertext_' ~ field) }}
         {%- endfor %}
     from {{ ref('stg_source_rows') }} as rows
-    join {{ ref('job_keys') }} as keys
-        on keys.__key_value = rows.__key_value and keys.__key_day = rows.__key_day
-    {%- for field, level in duckshred_pii_fields(job.contract) %}
-    left join {{ ref('pii_ciphertexts') }} as ciphertexts_{{ loop.index }}
-        on ciphertexts_{{ loop.index }}.field = {{ duckshred_literal(field) }}
-        and ciphertexts_{{ loop.index }}.key_link = keys.key_link
-        and ciphertexts_{{ loop.index }}.plaintext = rows.{{ duckshred_ident(field) }}
-    {%- endfor %}
+    positional join {{ ref('row_keys') }} as row_keys
 )
 {%- endmacro %}

@@ -1,22 +1,15 @@
-{#- The batch job plan, checked once so models can trust it.
+{#- The batch job plan: a dump of service/plan.py's JobPlan, which checked it.
 
     The CLI writes each job's plan to a file named by $DUCKSHRED_JOB_PLAN and
     it is read here at run time. Passing it as --vars instead would make dbt
     re-parse the whole project for every job (about a second); plain
-    `dbt build` uses the `duckshred_job` var (the bundled sample). -#}
+    `dbt build` uses the `duckshred_job` var (the bundled sample's plan). -#}
 {% macro duckshred_job() -%}
   {%- set plan_file = env_var('DUCKSHRED_JOB_PLAN', '') if execute else '' -%}
   {%- if plan_file -%}
     {%- set content = run_query(
         "select content from read_text(" ~ duckshred_literal(plan_file) ~ ")").columns[0].values()[0] -%}
-    {%- set job = fromjson(content) -%}
-  {%- else -%}
-    {%- set job = var('duckshred_job') -%}
+    {{ return(fromjson(content)) }}
   {%- endif -%}
-  {%- for required in ['job_id', 'group_id', 'source_path', 'contract', 'timestamp', 'consent', 'derived'] -%}
-    {%- if job.get(required) is none -%}
-      {{ exceptions.raise_compiler_error("duckshred job plan: missing `" ~ required ~ "`") }}
-    {%- endif -%}
-  {%- endfor -%}
-  {{ return(job) }}
+  {{ return(var('duckshred_job')) }}
 {%- endmacro %}

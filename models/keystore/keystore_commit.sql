@@ -1,5 +1,5 @@
 {#- The job's new keys, and the data-subject index rows they need, committed
-    to the key store together. It must run last (a job that failed makes no
+    to the key store together; born-shredded keys (forgotten subjects) never. It must run last (a job that failed makes no
     keys), hence the explicit dependencies on both outputs: -#}
 {%- set job = duckshred_job() %}
 -- depends_on: {{ ref('encrypted') }}, {{ ref('derived') }}
@@ -8,15 +8,17 @@ INSERT INTO keystore.main.encryption_keys
 SELECT key_link, {{ duckshred_literal(job.group_id) }}, key_value_hash, __key_day, expiry, keyset,
        {{ duckshred_literal(job.job_id) }}
 FROM {{ ref('job_keys') }}
-WHERE is_new;
+WHERE is_new AND NOT __forgotten;
 
 {% if job.contract.get('data_subject_field') -%}
 INSERT INTO keystore.main.data_subject_keys
 SELECT rows.__data_subject, keys.key_link, keys.expiry, {{ duckshred_literal(job.job_id) }}
 FROM (
-    SELECT DISTINCT __data_subject, __key_value, __key_day FROM {{ ref('stg_source_rows') }}
+    SELECT DISTINCT __data_subject, __key_value, __key_day, __forgotten
+    FROM {{ ref('stg_source_rows') }}
+    WHERE NOT __forgotten
 ) AS rows
-JOIN {{ ref('job_keys') }} AS keys USING (__key_value, __key_day)
+JOIN {{ ref('job_keys') }} AS keys USING (__key_value, __key_day, __forgotten)
 ANTI JOIN keystore.main.data_subject_keys AS known
     ON known.data_subject = rows.__data_subject AND known.key_link = keys.key_link;
 {%- endif %}

@@ -1,14 +1,16 @@
 {#- Every derived dataset of the job, one after another (`__derived_index`):
-    rows kept by their consent, PII decrypted where the purpose allows it (the
+    rows of forgotten subjects dropped (they are born shredded), rows kept by their consent, PII decrypted where the purpose allows it (the
     plaintext is already known here, so nothing is decrypted), other PII left
-    encrypted, then the masked columns hashed. -#}
+    encrypted, then the masked columns hashed. Filters of rows already in input
+    order, one after another (UNION ALL keeps both orders): nothing to sort. -#}
 {%- set job = duckshred_job() -%}
-{%- set pii = dict(duckshred_pii_fields(job.contract)) -%}
+{%- set names = var('duckshred_names') -%}
+{%- set pii = job.pii_fields -%}
 
 {%- for derived in job.derived %}
 select
-    {{ loop.index0 }} as __derived_index,
-    __row_nr,
+    {{ loop.index0 }} as {{ names.derived_index }},
+    {{ names.row_nr }},
     {%- for column in job.contract.columns %}
     {%- set name = column.name %}
     {%- if name in pii and not duckshred_is_decrypted(derived, pii[name]) %}
@@ -24,15 +26,14 @@ select
     {%- endfor %}
     {{ duckshred_strm_meta_columns(job) }}
 from {{ duckshred_encrypted_rows(job) }} as rows
-where {{ duckshred_consent_filter(derived, '__consent_levels') }}
+where not rows.__forgotten and {{ duckshred_consent_filter(derived, '__consent_levels') }}
 {% if not loop.last %}union all{% endif %}
 {%- else %}
 {#- a job without derived data still gets the (empty) table -#}
-select 0 as __derived_index, * exclude (__derived_index) from (
-    select 0 as __derived_index, __row_nr,
+select 0 as {{ names.derived_index }}, * exclude ({{ names.derived_index }}) from (
+    select 0 as {{ names.derived_index }}, {{ names.row_nr }},
     {%- for column in job.contract.columns %} {{ duckshred_ident(column.name) }},{% endfor %}
     {{ duckshred_strm_meta_columns(job) }}
     from {{ duckshred_encrypted_rows(job) }} as rows where false
 )
 {%- endfor %}
-order by __derived_index, __row_nr

@@ -1,12 +1,13 @@
 {#- The encrypted dataset: every PII field encrypted whatever the row's
-    consent, other columns as they were, strmMeta appended, input order kept. -#}
+    consent, other columns as they were, strmMeta appended, input order kept
+    (a projection of rows already in that order: nothing to sort). -#}
 {%- set job = duckshred_job() -%}
-{%- set pii = duckshred_pii_fields(job.contract) | map(attribute=0) | list -%}
+{%- set names = var('duckshred_names') -%}
 
 select
-    __row_nr,
+    {{ names.row_nr }},
     {%- for column in job.contract.columns %}
-    {% if column.name in pii -%}
+    {% if column.name in job.pii_fields -%}
     {{ duckshred_ident('__ciphertext_' ~ column.name) }} as {{ duckshred_ident(column.name) }},
     {%- else -%}
     {{ duckshred_ident(column.name) }},
@@ -14,4 +15,3 @@ select
     {%- endfor %}
     {{ duckshred_strm_meta_columns(job) }}
 from {{ duckshred_encrypted_rows(job) }} as rows
-order by __row_nr

@@ -1,39 +1,64 @@
 {#- Every input row as text, numbered, with its event time, UTC key day,
-    consent levels, key value and data subject. Plaintext: scratch only. -#}
+    consent levels, key value and data subject, and whether that subject was
+    forgotten (erasure ledger). Plaintext: scratch only.
+
+    Scans and projections only, so the rows stay in input order and nothing
+    downstream sorts them (a join with the rows would scramble them). -#}
 {%- set job = duckshred_job() -%}
 {%- set contract = job.contract -%}
 {%- set ts = job.timestamp -%}
-{{ config(post_hook="{{ duckshred_assert_source_rows(duckshred_job()) }}") }}
+{%- set names = var('duckshred_names') -%}
+{{ config(post_hook=["{{ duckshred_keep_source_rejects() }}",
+                  "{{ duckshred_keep_input_order(this) }}"]) }}
 
 with source_rows as (
     select
-        row_number() over () as __row_nr,
+        row_number() over () as {{ names.row_nr }},
         {%- for column in contract.columns %}
         -- a CSV field can't be NULL: an empty field is the empty string
         coalesce({{ duckshred_ident(column.name) }}, '') as {{ duckshred_ident(column.name) }},
         {%- endfor %}
+    {%- if job.get('source_format', 'csv') == 'parquet' %}
+    from {{ duckshred_read_source_parquet(job.source_path, contract.columns) }}
+    {%- else %}
     from {{ duckshred_read_source_csv(job.source_path, contract.columns) }}
+    {%- endif %}
 ),
 
--- Parsed once per distinct text: a batch has far fewer timestamps than rows.
-event_times as (
-    select
-        timestamp_text,
-        java_timestamp_epoch_ms(
-            timestamp_text, {{ duckshred_literal(ts.format) }}, {{ duckshred_literal(ts.zone) }}
-        ) as event_ms
-    from (select distinct {{ duckshred_ident(ts.field) }} as timestamp_text from source_rows)
+-- Subjects in the erasure ledger (hashed once per distinct id): their rows are
+-- born shredded, under keys that are never stored.
+forgotten_subjects as (
+    {%- if contract.get('data_subject_field') %}
+    select subject from (
+        select distinct {{ duckshred_ident(contract.data_subject_field) }} as subject
+        from source_rows
+    )
+    where exists (select 1 from keystore.main.erasure_ledger)
+      and duckshred_subject_hash(
+            subject, (select secret from keystore.main.ledger_secret limit 1)
+          ) in (select subject_hash from keystore.main.erasure_ledger)
+    {%- else %}
+    select NULL::VARCHAR as subject where false
+    {%- endif %}
 )
 
 select
-    source_rows.*,
-    event_times.event_ms as __event_ms,
-    epoch_ms(event_times.event_ms)::date as __key_day,
+    *,
+    -- parsed on every row (each distinct text of a batch once): no join of event times
+    java_timestamp_epoch_ms(
+        {{ duckshred_ident(ts.field) }}, {{ duckshred_literal(ts.format) }},
+        {{ duckshred_literal(ts.zone) }}
+    ) as __event_ms,
+    epoch_ms(__event_ms)::date as __key_day,
     {{ duckshred_consent_levels(job.consent) }} as __consent_levels,
-    source_rows.{{ duckshred_ident(contract.key_field) }} as __key_value,
+    {{ duckshred_ident(contract.key_field) }} as __key_value,
     {% if contract.get('data_subject_field') -%}
-    source_rows.{{ duckshred_ident(contract.data_subject_field) }}
-    {%- else -%} NULL::VARCHAR {%- endif %} as __data_subject
+    {{ duckshred_ident(contract.data_subject_field) }}
+    {%- else -%} NULL::VARCHAR {%- endif %} as __data_subject,
+    {% if contract.get('data_subject_field') -%}
+    -- the few forgotten subjects of this file as one list value: no join of the rows
+    list_contains(
+        (select coalesce(list(subject), []) from forgotten_subjects),
+        {{ duckshred_ident(contract.data_subject_field) }})
+    {%- else -%} false {%- endif %} as __forgotten
 from source_rows
-left join event_times
-    on event_times.timestamp_text = source_rows.{{ duckshred_ident(ts.field) }}

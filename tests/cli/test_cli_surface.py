@@ -213,3 +213,23 @@ def test_help_runs_without_a_workspace(tmp_path):
     result = subprocess.run([sys.executable, "-m", "duckshred.cli", "list", "--help"],
                             capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 0 and "data-subjects" in result.stdout
+
+
+@pytest.mark.parametrize(("command", "allowed"), [
+    (["list", "batch-jobs"], set()),
+    (["list", "data-subjects"], {"duckdb"}),  # the key store is a DuckDB file
+])
+def test_read_only_commands_load_no_dbt_arrow_or_tink(finished, cli, command, allowed):
+    """What keeps read-only commands quick to start (see README: start-up)."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from duckshred.cli.app import app\n"
+        f"result = CliRunner().invoke(app, ['--workspace', {str(cli.workspace)!r}, "
+        f"*{command!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'dbt', 'duckdb', 'pyarrow', 'numpy', 'tink', 'fsspec', 'yaml'})))\n")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=True).stdout.split()
+    assert set(loaded) <= allowed, loaded

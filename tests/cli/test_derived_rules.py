@@ -113,7 +113,8 @@ def test_parquet_target(cli, tmp_path):
         {"consent_levels": [2], "consent_level_type": "CUMULATIVE"}], consent=CONSENT)
     config = json.loads(job.read_text())
     config["derived_data"][0]["target"] = {"data_connector_ref": {"name": "local"},
-                                           "file_name": "out/derived.parquet"}
+                                           "file_name": "out/derived.parquet",
+                                           "data_type": {"parquet": {}}}
     job.write_text(json.dumps(config))
     cli("create", "batch-job", "-F", str(job))
     rows = duckdb.sql(f"SELECT note, user FROM '{tmp_path}/bucket/out/derived.parquet'").fetchall()

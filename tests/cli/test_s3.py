@@ -59,7 +59,7 @@ def test_reference_job_through_an_s3_connector(cli, tmp_path, reference_dir, s3,
     s3.put_file(str(reference_dir / "uci_online_retail.csv"), "batch-demo/uci_online_retail.csv")
     config = setup_reference_job(cli, reference_dir, tmp_path / "unused")
     cli("create", "data-connector", "s3-batch-demo", "--s3-bucket", "batch-demo",
-        "--endpoint-url", s3_endpoint, "--region", "us-east-1")
+        "--endpoint-url", s3_endpoint, "--region", "us-east-1", "--update")
     listed = json.loads(cli("list", "data-connectors", "-o", "json").stdout)["dataConnectors"]
     assert listed == [{"name": "s3-batch-demo", "kind": "s3", "bucket": "batch-demo",
                        "endpoint_url": s3_endpoint, "region": "us-east-1"}]
@@ -75,7 +75,42 @@ def test_reference_job_through_an_s3_connector(cli, tmp_path, reference_dir, s3,
 def test_missing_s3_source_is_a_clear_error(cli, tmp_path, reference_dir, s3, s3_endpoint):
     config = setup_reference_job(cli, reference_dir, tmp_path / "unused")
     cli("create", "data-connector", "s3-batch-demo", "--s3-bucket", "batch-demo",
-        "--endpoint-url", s3_endpoint)
+        "--endpoint-url", s3_endpoint, "--update")
     stderr = cli("create", "batch-job", "-F", str(config), code=2).stderr
     assert "source file s3-batch-demo:uci_online_retail.csv does not exist" in stderr
     assert s3.ls("batch-demo") == []
+
+
+def test_purging_a_subject_rewrites_the_s3_outputs(cli, tmp_path, s3, s3_endpoint):
+    from tests.cli.small_job import setup
+
+    rows = [["alice", "s1", "alice@x.org", "2010-12-01 08:26:00", "", "a"],
+            ["bob", "s2", "bob@x.org", "2010-12-01 09:00:00", "", "b"],
+            ["carol", "s3", "carol@x.org", "2010-12-01 09:30:00", "", "c"]]
+    config = setup(cli, tmp_path, rows, derived=[
+        {"consent_levels": [2], "consent_level_type": "CUMULATIVE"}])
+    s3.put_file(str(tmp_path / "bucket" / "events.csv"), "batch-demo/events.csv")
+    cli("create", "data-connector", "local", "--s3-bucket", "batch-demo",
+        "--endpoint-url", s3_endpoint, "--region", "us-east-1", "--update")
+    cli("create", "batch-job", "-F", str(config))
+    derived_before = s3.cat_file("batch-demo/out/derived-0.csv").split(b"\r\n")
+    keys_before = s3.cat_file("batch-demo/out/keys.csv").split(b"\r\n")
+    receipt = json.loads(cli("delete", "data-subjects", "bob", "--yes", "-o", "json").stdout)
+    (bob_link,) = receipt["keyLinks"]
+    statuses = {o["location"]: o["status"] for o in receipt["outputs"] if "File" in o["kind"]}
+    assert statuses == {"local:out/encrypted.csv": "shredded",
+                        "local:out/keys.csv": "holdsKeyMaterial",
+                        "local:out/derived-0.csv": "holdsPlaintext"}
+    receipt = json.loads(cli("delete", "data-subjects", "bob", "--yes", "--purge-outputs",
+                             "-o", "json").stdout)
+    statuses = {o["location"]: o["status"] for o in receipt["outputs"] if "File" in o["kind"]}
+    assert statuses == {"local:out/encrypted.csv": "shredded",
+                        "local:out/keys.csv": "nothingLeft",
+                        "local:out/derived-0.csv": "nothingLeft"}
+    assert receipt["keyMaterialCheck"]["keyMaterialFound"] is False
+    derived_after = s3.cat_file("batch-demo/out/derived-0.csv").split(b"\r\n")
+    assert derived_after == [line for line in derived_before if b"bob" not in line]
+    assert len(derived_after) == len(derived_before) - 1
+    keys_after = s3.cat_file("batch-demo/out/keys.csv").split(b"\r\n")
+    assert keys_after == [line for line in keys_before if bob_link.encode() not in line]
+    assert len(keys_after) == len(keys_before) - 1

@@ -136,7 +136,7 @@ def test_delete_while_the_workspace_is_busy_fails_clearly(job):
 
 
 def test_no_key_material_of_the_subject_remains_in_any_workspace_file(cli, job):
-    conn = duckshred.connect(cli.workspace)
+    conn = duckshred.connect(cli.workspace, keystore_tables=True)
     keysets = [row[0] for row in conn.execute(
         "SELECT keyset FROM keystore.encryption_keys JOIN keystore.data_subject_keys "
         "USING (key_link) WHERE data_subject = 'alice'").fetchall()]

@@ -12,8 +12,11 @@ import yaml
 from dbt.cli.main import dbtRunner
 
 from duckshred.crypto import mask_value
+from duckshred.service import project
+from duckshred.service.config import load_config
 from duckshred.service.contracts import normalise_contract, read_document
 from duckshred.service.dbt_runner import _close_dbt_database
+from duckshred.service.plan import JobPlan, compile_plan
 from tests.conftest import REPO, SAMPLE
 
 
@@ -78,6 +81,21 @@ def test_warehouse_holds_ciphertext_not_plaintext_or_keys(built):
     assert not any(k.encode() in data for k in built["first_keys"].values())
 
 
+def test_the_tables_use_the_names_python_reads_back(built):
+    """service/project.py's names (declared in dbt_project.yml) are the models' columns."""
+    with duckdb.connect(str(built["home"] / "warehouse.duckdb"), read_only=True) as conn:
+        def columns(table: str) -> list[str]:
+            return [row[0] for row in conn.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? "
+                "AND table_name = ? ORDER BY column_index", [project.OUTPUTS_SCHEMA, table])
+                .fetchall()]
+        encrypted, derived = columns("encrypted"), columns("derived")
+    assert encrypted[0] == project.ROW_NR and derived[:2] == [project.DERIVED_INDEX,
+                                                              project.ROW_NR]
+    meta = list(project.STRM_META.values())
+    assert encrypted[-6:] == derived[-6:] == meta and project.KEY_LINK in meta
+
+
 def test_key_store_holds_no_plaintext_key_values(built):
     with duckdb.connect(str(built["home"] / "keystore.duckdb"), read_only=True) as conn:
         hashes = [h for (h,) in conn.execute("SELECT key_value_hash FROM encryption_keys")
@@ -85,13 +103,22 @@ def test_key_store_holds_no_plaintext_key_values(built):
     assert all(len(h) == 64 for h in hashes)
 
 
-def test_the_projects_contract_var_equals_the_sample_yaml_contract():
-    project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
-    var_contract = project["vars"]["duckshred_job"]["contract"]
-    ref = var_contract["ref"]
-    from_yaml = normalise_contract(ref, read_document(
+def test_the_projects_plan_var_is_the_compiled_sample_job():
+    """The `duckshred_job` var is what the CLI would hand dbt for the sample's files."""
+    var_plan = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["duckshred_job"]
+    config = load_config(SAMPLE / "batch-job-config.json")
+    contract = normalise_contract(config.contract_ref, read_document(
         SAMPLE / "online-retail-sample.contract.yml"))
-    assert from_yaml == var_contract
+    with open(SAMPLE / "uci_online_retail_sample.csv", newline="") as stream:
+        header = next(csv.reader(stream))
+    compiled = compile_plan(config, contract, header, "sample", var_plan["source_path"])
+    assert JobPlan.model_validate(var_plan) == compiled.model_copy(update={"group_id": "sample"})
+
+
+def test_the_plan_names_the_pii_fields_once():
+    plan = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["duckshred_job"]
+    assert plan["pii_fields"] == {"CustomerID": 1}
+    assert all(set(column) == {"name", "type"} for column in plan["contract"]["columns"])
 
 
 def test_keys_are_committed_only_after_both_outputs_are_built(built, tmp_path_factory):

@@ -68,7 +68,7 @@ def shredded(reference_run, tmp_path):
     cli = Cli(workspace)
     before = json.loads(cli("list", "data-subject-keylinks", "17850", "-o", "json").stdout)
     links = [k["keyLink"] for k in before["dataSubjectKeylinks"][0]["keylinksAndTimestamps"]]
-    conn = duckshred.connect(workspace)
+    conn = duckshred.connect(workspace, keystore_tables=True)
     keysets = [row[0] for row in conn.execute(
         "SELECT keyset FROM keystore.encryption_keys WHERE list_contains(?, key_link)",
         [links]).fetchall()]
@@ -82,7 +82,10 @@ def test_delete_reports_the_count_and_a_receipt(shredded):
     receipt = shredded["receipt"]
     assert receipt["deletedKeylinksCount"] == len(shredded["links"]) > 0
     assert sorted(receipt["keyLinks"]) == sorted(shredded["links"])
-    assert receipt["keyMaterialCheck"]["keyMaterialFound"] is False
+    # the keys export the job wrote into the target still holds them, and says so
+    assert receipt["keyMaterialCheck"]["keyMaterialFound"] is True
+    assert receipt["keyMaterialCheck"]["filesWithKeyMaterial"] == [
+        "s3-batch-demo:uci_online_retail/keys.csv"]
     assert receipt["derivedDatasetsWithDecryptedValues"][0]["target"].endswith("decrypted-0.csv")
     assert not any(k in json.dumps(receipt) for k in shredded["keysets"])
     assert shredded["cli"]("list", "data-subject-keylinks", "17850", "-o", "json").stdout.count(

@@ -8,13 +8,15 @@ import json
 
 import pytest
 import tink
-from tink import cleartext_keyset_handle, daead
+from tink import cleartext_keyset_handle, daead, secret_key_access
+from tink.proto import tink_pb2
 
 from duckshred.crypto import (
     DecryptionError,
     KeysetError,
     cipher_for,
     clear_cipher_cache,
+    decrypt_batch,
     keyset_key_material,
     mask_value,
     new_keyset_json,
@@ -67,6 +69,101 @@ def test_our_keyset_is_read_by_tinks_own_json_writer_round_trip():
     stream = io.StringIO()
     cleartext_keyset_handle.write(tink.JsonKeysetWriter(stream), handle)
     assert json.loads(stream.getvalue()) == json.loads(keyset)
+
+
+def test_tink_writes_our_keyset_back_as_the_identical_compact_json():
+    # Tink's reader takes the keyset made from raw CSPRNG bytes, and its writer gives
+    # back the same document, field order included (it pretty-prints: compact it).
+    for _ in range(20):
+        keyset = new_keyset_json()
+        handle = tink.json_proto_keyset_format.parse(keyset, secret_key_access.TOKEN)
+        written = tink.json_proto_keyset_format.serialize(handle, secret_key_access.TOKEN)
+        assert json.dumps(json.loads(written), separators=(",", ":")) == keyset
+        assert 1 <= json.loads(keyset)["primaryKeyId"] < 2**31
+
+
+def test_our_keysets_have_the_reference_keysets_shape(reference_dir):
+    vector = json.loads((reference_dir / "published-key-vector.json").read_text())
+    reference, ours = json.loads(vector["encryptionKey"]), json.loads(new_keyset_json())
+
+    def shape(document):
+        if isinstance(document, dict):
+            return {key: shape(value) for key, value in document.items()}
+        if isinstance(document, list):
+            return [shape(value) for value in document]
+        return type(document).__name__
+
+    assert shape(ours) == shape(reference)
+    assert list(ours) == list(reference)
+    ours_key, reference_key = ours["key"][0], reference["key"][0]
+    for field in ("status", "outputPrefixType"):
+        assert ours_key[field] == reference_key[field]
+    for field in ("typeUrl", "keyMaterialType"):
+        assert ours_key["keyData"][field] == reference_key["keyData"][field]
+    assert len(ours_key["keyData"]["value"]) == len(reference_key["keyData"]["value"])
+
+
+def test_keysets_in_other_shapes_take_tinks_own_path(reference_dir):
+    vector = json.loads((reference_dir / "published-key-vector.json").read_text())
+    pretty = json.dumps(json.loads(vector["encryptionKey"]), indent=2)
+    clear_cipher_cache()
+    assert cipher_for(pretty).decrypt(vector["ciphertext"]) == vector["plaintext"]
+    assert cipher_for(pretty).encrypt(vector["plaintext"]) == vector["ciphertext"]
+    assert keyset_key_material(pretty) == keyset_key_material(vector["encryptionKey"])
+
+
+def test_a_rotated_keyset_encrypts_with_its_primary_and_decrypts_with_every_key():
+    handle = tink.new_keyset_handle(daead.deterministic_aead_key_templates.AES256_SIV)
+    old = json.dumps(json.loads(tink.json_proto_keyset_format.serialize(
+        handle, secret_key_access.TOKEN)), separators=(",", ":"))
+    old_ciphertext = cipher_for(old).encrypt("17850")
+    keyset = tink.JsonKeysetReader(old).read()
+    new_key = tink.JsonKeysetReader(new_keyset_json()).read().key[0]
+    keyset.key.append(new_key)
+    keyset.primary_key_id = new_key.key_id
+    rotated = json.dumps(json.loads(tink.json_proto_keyset_format.serialize(
+        tink.proto_keyset_format.parse(keyset.SerializeToString(), secret_key_access.TOKEN),
+        secret_key_access.TOKEN)), separators=(",", ":"))
+    cipher = cipher_for(rotated)
+    assert cipher.decrypt(old_ciphertext) == "17850"
+    new_ciphertext = cipher.encrypt("17850")
+    assert int.from_bytes(base64.b64decode(new_ciphertext)[1:5], "big") == new_key.key_id
+    primitive = tink.proto_keyset_format.parse(
+        keyset.SerializeToString(), secret_key_access.TOKEN).primitive(daead.DeterministicAead)
+    assert primitive.decrypt_deterministically(base64.b64decode(new_ciphertext), b"") == b"17850"
+
+
+def test_a_raw_prefix_keyset_gives_tinks_ciphertext():
+    proto = tink.JsonKeysetReader(new_keyset_json()).read()
+    proto.key[0].output_prefix_type = tink_pb2.RAW
+    handle = tink.proto_keyset_format.parse(proto.SerializeToString(), secret_key_access.TOKEN)
+    keyset = tink.json_proto_keyset_format.serialize(handle, secret_key_access.TOKEN)
+    expected = handle.primitive(daead.DeterministicAead).encrypt_deterministically(b"x", b"")
+    assert base64.b64decode(cipher_for(keyset).encrypt("x")) == expected
+    assert cipher_for(keyset).decrypt(base64.b64encode(expected).decode()) == "x"
+
+
+def test_a_keyset_with_a_bad_key_is_refused_without_quoting_it():
+    document = json.loads(new_keyset_json())
+    value = base64.b64decode(document["key"][0]["keyData"]["value"])
+    for bad in (value[:-1], value[:2] + bytes(32), b"\x08\x01" + value):  # short; AES-128; v1
+        document["key"][0]["keyData"]["value"] = base64.b64encode(bad).decode()
+        keyset = json.dumps(document, separators=(",", ":"))
+        with pytest.raises(KeysetError) as caught:
+            cipher_for(keyset)
+        assert document["key"][0]["keyData"]["value"] not in str(caught.value)
+        assert caught.value.__cause__ is None
+
+
+def test_decrypt_batch_gives_none_for_what_does_not_decrypt():
+    keysets = [new_keyset_json(), new_keyset_json()]
+    ciphers = [cipher_for(k) for k in keysets]
+    good = [c.encrypt_to_base64(b"v%d" % i) for i, c in enumerate(ciphers)]
+    tampered = bytearray(base64.b64decode(good[0]))
+    tampered[-1] ^= 1
+    texts = [good[0], good[1], good[0], base64.b64encode(bytes(tampered)), b"not base64!"]
+    back = decrypt_batch(texts, [ciphers[i] for i in (0, 1, 1, 0, 0)])
+    assert back == [b"v0", b"v1", None, None, None]
 
 
 def test_reference_key_vector(reference_dir):

@@ -1,4 +1,4 @@
-"""Tests for udf/javatime.py: Java DateTimeFormatter.ofPattern parsing to epoch milliseconds.
+"""Tests for duckshred.javatime: Java DateTimeFormatter.ofPattern parsing to epoch milliseconds.
 
 Expected messages are Java 17's ``DateTimeParseException.getMessage()`` for
 ``ZonedDateTime.parse(text, DateTimeFormatter.ofPattern(pattern))``; they were checked
@@ -8,32 +8,17 @@ against OpenJDK 17.0.15.
 from __future__ import annotations
 
 import calendar
-import importlib.util
 import random
 import re
-import sys
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
-from types import ModuleType
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
 
-
-def _load_module() -> ModuleType:
-    """Import udf/javatime.py by path: the package ``duckshred.udf`` pulls in DuckDB."""
-    path = Path(__file__).resolve().parents[2] / "udf" / "javatime.py"
-    name = "duckshred_udf_javatime_under_test"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-jt = _load_module()
+import duckshred.javatime as jt
+from duckshred.javatime.fields import epoch_day
+from duckshred.javatime.zones import default_zone
 
 AMS = "Europe/Amsterdam"
 
@@ -146,6 +131,42 @@ def test_zone_id_letters() -> None:
 
 
 @pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        # a name stands for its zone, whose rules pick the offset: PST in July is -07:00
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 PST", millis(2010, 7, 1, 17)),
+        ("yyyy-MM-dd HH:mm z", "2010-12-01 10:00 PDT", millis(2010, 12, 1, 18)),
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 CEST", millis(2010, 7, 1, 8)),
+        ("yyyy-MM-dd HH:mm zzzz", "2010-07-01 10:00 Eastern Standard Time", millis(2010, 7, 1, 14)),
+        (
+            "yyyy-MM-dd HH:mm zzzz",
+            "2010-07-01 10:00 Coordinated Universal Time",
+            millis(2010, 7, 1, 10),
+        ),
+        # region IDs and offsets as for VV
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 Europe/London", millis(2010, 7, 1, 9)),
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 UTC+02:00", millis(2010, 7, 1, 8)),
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 Z", millis(2010, 7, 1, 10)),
+    ],
+)
+def test_zone_names(pattern: str, text: str, expected: int) -> None:
+    assert jt.parse_epoch_millis(text, pattern, "Asia/Tokyo") == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 Pacific Standard Time"),  # z: short names
+        ("yyyy-MM-dd HH:mm zzzz", "2010-07-01 10:00 PST"),  # zzzz: long names
+        ("yyyy-MM-dd HH:mm z", "2010-07-01 10:00 pst"),  # case-sensitive
+    ],
+)
+def test_zone_name_styles_are_strict(pattern: str, text: str) -> None:
+    error = parse_error(text, pattern)
+    assert str(error) == f"Text '{text}' could not be parsed at index 17"
+
+
+@pytest.mark.parametrize(
     ("pattern", "text", "extra_ms"),
     [
         ("SSS", "123", 123),
@@ -223,7 +244,7 @@ def test_adjacent_value_parsing() -> None:
 
 def test_year_beyond_four_digits_needs_a_sign() -> None:
     assert jt.parse_epoch_millis("+12010-12-01", "yyyy-MM-dd", "UTC") == (
-        (jt._epoch_day(12010, 12, 1)) * 86_400_000
+        (epoch_day(12010, 12, 1)) * 86_400_000
     )
     assert parse_error("12010-12-01", "yyyy-MM-dd").error_index == 0
 
@@ -309,7 +330,7 @@ def test_dst_overlap_takes_the_earlier_offset() -> None:
 
 def test_dst_rules_hold_on_the_faithful_path_too() -> None:
     fmt = jt.compile_pattern("yyyy-MM-dd HH:mm")
-    zone = jt._default_zone(AMS)
+    zone = default_zone(AMS)
     assert fmt._parse_slow("2011-03-27 02:30", zone) == millis(2011, 3, 27, 1, 30)
     assert fmt._parse_slow("2011-10-30 02:30", zone) == millis(2011, 10, 30, 0, 30)
 
@@ -595,7 +616,7 @@ def test_bad_patterns(pattern: str, message: str) -> None:
         jt.parse_epoch_millis("2010", pattern, AMS)
 
 
-@pytest.mark.parametrize("pattern", ["YYYY-MM-dd", "yyyy-ww", "yyyy-MM-dd z", "e"])
+@pytest.mark.parametrize("pattern", ["YYYY-MM-dd", "yyyy-ww", "yyyy-MM-dd v", "e"])
 def test_letters_this_port_does_not_parse_are_refused(pattern: str) -> None:
     with pytest.raises(jt.JavaPatternError, match="not supported by this port"):
         jt.compile_pattern(pattern)
@@ -767,7 +788,7 @@ def test_fast_path_agrees_with_faithful_parser(pattern: str) -> None:
     stats = {"fast": 0, "ok": 0, "error": 0, "faithful ok": 0}
     for case in range(800):
         zone_id = rnd.choice(ZONES)
-        zone = jt._default_zone(zone_id)
+        zone = default_zone(zone_id)
         moment = _random_moment(rnd)
         offset = rnd.choice(OFFSETS)
         undamaged = case % 4 == 0

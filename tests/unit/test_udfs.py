@@ -106,3 +106,58 @@ def test_mask_in_sql(conn):
 def test_keyset_not_valid_gives_a_clear_error(conn):
     with pytest.raises(duckdb.Error, match="tink_encrypt: not a Tink JSON keyset"):
         conn.execute("SELECT tink_encrypt('x', 'not json')").fetchall()
+
+
+def test_decrypt_pairs_each_ciphertext_with_its_own_rows_keyset(conn):
+    # One batch: values repeat under several keysets; the same ciphertext also appears
+    # beside another row's keyset, where it must not decrypt (no sharing across keys).
+    from duckshred.crypto import new_keyset_json
+
+    keysets = [new_keyset_json() for _ in range(5)]
+    conn.execute("""
+        CREATE TEMP TABLE t AS
+        SELECT i, 'v' || (i % 7) AS plaintext, (?::VARCHAR[])[i % 5 + 1] AS keyset
+        FROM range(2000) r(i) ORDER BY i""", [keysets])
+    conn.execute("CREATE TEMP TABLE c AS SELECT i, plaintext, keyset, "
+                 "tink_encrypt(plaintext, keyset) AS ciphertext FROM t ORDER BY i")
+    rows = conn.execute("SELECT plaintext, tink_decrypt(ciphertext, keyset) FROM c "
+                        "ORDER BY i").fetchall()
+    assert all(plaintext == back for plaintext, back in rows)
+    swapped = conn.execute("""
+        SELECT i, tink_try_decrypt(ciphertext,
+            CASE WHEN i IN (3, 1500) THEN (SELECT keyset FROM c WHERE i = 1) ELSE keyset END)
+        FROM c ORDER BY i""").fetchall()
+    assert [i for i, back in swapped if back is None] == [3, 1500]
+    with pytest.raises(duckdb.Error, match="value 1501 of its batch"):
+        conn.execute("""
+            SELECT tink_decrypt(ciphertext, CASE WHEN i = 1500 THEN
+                (SELECT keyset FROM c WHERE i = 1) ELSE keyset END)
+            FROM (SELECT * FROM c WHERE i < 2048 ORDER BY i)""").fetchall()
+
+
+def test_decrypt_of_bytes_that_are_not_text(conn):
+    from duckshred.crypto import cipher_for
+
+    keyset = conn.execute("SELECT tink_keyset_new()").fetchone()[0]
+    not_text = cipher_for(keyset).encrypt_to_base64(b"\xff\xfe").decode()
+    assert conn.execute("SELECT tink_try_decrypt(?, ?)", [not_text, keyset]).fetchone() == (
+        None,)
+    with pytest.raises(duckdb.Error, match="not UTF-8"):
+        conn.execute("SELECT tink_decrypt(?, ?)", [not_text, keyset]).fetchall()
+
+
+def test_distinct_rows_numbers_each_distinct_row_once():
+    import pyarrow as pa
+
+    from duckshred.udf._arrow import distinct_rows
+
+    texts = pa.array(["a", "b", "a", None, "b", "a"])
+    same = pa.array(["p"] * 6)
+    other = pa.array(["x", "x", "y", "x", "x", "x"])
+    (t, s, o), numbers = distinct_rows(texts, same, other)
+    rows = [None if n is None else (t[n], s[n], o[n]) for n in numbers.to_pylist()]
+    assert rows == [("a", "p", "x"), ("b", "p", "x"), ("a", "p", "y"), None,
+                    ("b", "p", "x"), ("a", "p", "x")]
+    assert len(t) == len(set(zip(t, s, o, strict=True))) == 3
+    (only,), numbers = distinct_rows(same)
+    assert only == ["p"] and numbers.to_pylist() == [0] * 6
