@@ -42,7 +42,7 @@ from collections.abc import Callable
 from importlib import metadata
 
 import duckshred
-from duckshred.crypto import cipher_for, clear_cipher_cache
+from duckshred.crypto import clear_cipher_cache
 from duckshred.udf import functions
 
 AD = b""  # associated data: empty, as in the reference system
@@ -138,9 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     dec_sql = "CREATE TABLE out AS SELECT row_id, tink_decrypt(c, k) AS p FROM dec_inputs"
 
     def build_primitives() -> dict[str, object]:
-        # Built along the same path as the SQL functions' (proto keyset -> Tink's
-        # wrapped DeterministicAead, what KeysetHandle.primitive returns).
-        return {k: cipher_for(k)._wrapped for k in keysets}  # Tink's wrapped primitive
+        # The bare baseline: Tink's own JSON reader and its wrapped DeterministicAead
+        # (what KeysetHandle.primitive returns), as a user of Tink alone would write it.
+        import tink
+        from tink import cleartext_keyset_handle, daead
+
+        daead.register()
+        return {k: cleartext_keyset_handle.read(tink.JsonKeysetReader(k)).primitive(
+            daead.DeterministicAead) for k in keysets}
 
     warm_primitives = build_primitives()
     results: list[str] = []
