@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 CONTRACT_REF = "test/events/1.0.0"
 
 
@@ -70,3 +72,12 @@ def setup(cli: Any, folder: Path, rows: list[list[str]], *, pii: dict[str, int] 
 def read_rows(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as stream:
         return list(csv.DictReader(stream))
+
+
+def key_count(workspace: Path) -> int:
+    """How many keys the workspace's key store holds (0 before the first job)."""
+    store = workspace / "keystore.duckdb"
+    if not store.exists():
+        return 0
+    with duckdb.connect(str(store), read_only=True) as conn:
+        return conn.execute("SELECT count(*) FROM encryption_keys").fetchone()[0]

@@ -8,20 +8,12 @@ from pathlib import Path
 
 import duckdb
 
-from tests.cli.small_job import job_config, setup, write_csv
+from tests.cli.small_job import job_config, key_count, setup, write_csv
 
 ROWS = [
     ["u1", "s1", "a@x.org", "2010-12-01 08:26:00", "", "n1"],
     ["u2", "s2", "b@x.org", "2010-12-01 09:00:00", "", "n2"],
 ]
-
-
-def _key_count(workspace: Path) -> int:
-    store = workspace / "keystore.duckdb"
-    if not store.exists():
-        return 0
-    with duckdb.connect(str(store), read_only=True) as conn:
-        return conn.execute("SELECT count(*) FROM encryption_keys").fetchone()[0]
 
 
 def _outputs(folder: Path) -> list[Path]:
@@ -34,7 +26,7 @@ def test_wrong_timestamp_pattern_fails_the_job_with_row_text_and_index(cli, tmp_
     assert ("Invalid timestamp [Text '2010-12-01 08:26:00' could not be parsed at index 4] "
             "in row #1") in result.stderr
     assert _outputs(tmp_path) == []
-    assert _key_count(cli.workspace) == 0
+    assert key_count(cli.workspace) == 0
     jobs = json.loads(cli("list", "batch-jobs", "-o", "json").stdout)["batchJobs"]
     assert jobs[0]["states"][-1]["state"] == "ERROR"
     assert "row #1" in jobs[0]["states"][-1]["message"]
@@ -53,14 +45,14 @@ def test_the_first_bad_row_is_named(cli, tmp_path):
 def test_failed_job_after_a_good_one_adds_no_keys(cli, tmp_path):
     job = setup(cli, tmp_path, ROWS)
     cli("create", "batch-job", "-F", str(job))
-    keys_before = _key_count(cli.workspace)
+    keys_before = key_count(cli.workspace)
     files_before = {p: p.read_bytes() for p in _outputs(tmp_path)}
     write_csv(tmp_path / "bucket" / "events.csv", ["user", "session", "email", "ts", "consent",
                                                    "note"],
               [["u9", "s9", "z@x.org", "2010-12-05 10:00:00", "", ""],
                ["u8", "s8", "y@x.org", "not a time", "", ""]])
     cli("create", "batch-job", "-F", str(job), code=1)
-    assert _key_count(cli.workspace) == keys_before == 2
+    assert key_count(cli.workspace) == keys_before == 2
     assert {p: p.read_bytes() for p in _outputs(tmp_path)} == files_before
 
 
@@ -111,7 +103,7 @@ def test_header_that_does_not_match_the_contract(cli, tmp_path):
     assert "contract columns missing from the file: ['email']" in stderr
     assert "file columns at positions [3] are not in the contract" in stderr
     assert "'mail'" not in stderr  # a header value may be data: never quoted
-    assert _key_count(cli.workspace) == 0
+    assert key_count(cli.workspace) == 0
 
 
 def test_malformed_csv_names_the_line_but_not_its_content(cli, tmp_path):
@@ -122,7 +114,7 @@ def test_malformed_csv_names_the_line_but_not_its_content(cli, tmp_path):
     stderr = cli("create", "batch-job", "-F", str(job), code=1).stderr
     assert "Malformed CSV" in stderr and "line" in stderr
     assert "secret@x.org" not in stderr
-    assert _outputs(tmp_path) == [] and _key_count(cli.workspace) == 0
+    assert _outputs(tmp_path) == [] and key_count(cli.workspace) == 0
 
 
 def test_regex_validation_failure_names_field_and_row(cli, tmp_path):

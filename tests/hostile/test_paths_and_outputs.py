@@ -8,24 +8,15 @@ import json
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.cli.small_job import setup
+from tests.cli.small_job import key_count, setup
 
 ROWS = [
     ["u1", "s1", "a@x.org", "2010-12-01 08:26:00", "", "n1"],
     ["u2", "s2", "b@x.org", "2010-12-01 09:00:00", "", "n2"],
 ]
 DERIVED = [{"consent_levels": [2], "consent_level_type": "CUMULATIVE"}]
-
-
-def _key_count(workspace: Path) -> int:
-    store = workspace / "keystore.duckdb"
-    if not store.exists():
-        return 0
-    with duckdb.connect(str(store), read_only=True) as conn:
-        return conn.execute("SELECT count(*) FROM encryption_keys").fetchone()[0]
 
 
 def _edit(job: Path, change) -> None:
@@ -60,7 +51,7 @@ def test_paths_outside_the_connector_are_refused_before_work(cli, tmp_path, role
     assert f"batch job: {role}:" in stderr and "resolves outside the connector" in stderr
     assert "root:" not in stderr  # nothing of /etc/passwd is read or quoted
     assert _all_files(tmp_path) - before == set()
-    assert _jobs(cli) == [] and _key_count(cli.workspace) == 0
+    assert _jobs(cli) == [] and key_count(cli.workspace) == 0
 
 
 def test_a_symbolic_link_out_of_the_connector_is_refused(cli, tmp_path):
@@ -109,7 +100,7 @@ def test_a_target_that_is_a_folder_is_refused_before_work(cli, tmp_path):
     stderr = cli("create", "batch-job", "-F", str(job), code=2).stderr
     assert "encryption_keys_data.target (local:out/keys.csv) is a folder" in stderr
     assert [p.name for p in (tmp_path / "bucket" / "out").iterdir()] == ["keys.csv"]
-    assert _key_count(cli.workspace) == 0
+    assert key_count(cli.workspace) == 0
 
 
 def test_a_failed_publish_restores_the_earlier_files_and_names_the_target(cli, tmp_path):
@@ -117,7 +108,7 @@ def test_a_failed_publish_restores_the_earlier_files_and_names_the_target(cli, t
     cli("create", "batch-job", "-F", str(job))
     out = tmp_path / "bucket" / "out"
     earlier = {p.name: p.read_bytes() for p in out.iterdir()}
-    keys_before = _key_count(cli.workspace)
+    keys_before = key_count(cli.workspace)
     # The derived target (published last) sits under a path whose folder is a file:
     # the encrypted and keys files are swapped in first, then writing it fails.
     (tmp_path / "bucket" / "blocker").write_text("not a folder")
@@ -127,7 +118,7 @@ def test_a_failed_publish_restores_the_earlier_files_and_names_the_target(cli, t
     stderr = cli("create", "batch-job", "-F", str(job), code=1).stderr
     assert "cannot write target local:blocker/d.csv" in stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier  # untouched, no .part
-    assert _key_count(cli.workspace) == keys_before
+    assert key_count(cli.workspace) == keys_before
     assert (tmp_path / "bucket" / "blocker").read_text() == "not a folder"
     assert _jobs(cli)[-1]["states"][-1]["state"] == "ERROR"
 
