@@ -67,7 +67,7 @@ def test_no_usage_stats_and_no_files_in_the_project_folder():
 
 
 def test_the_job_error_still_names_the_row_of_a_malformed_line(cli, tmp_path):
-    from tests.cli.small_job import setup
+    from tests.cli.small_job import key_count, setup
 
     job = setup(cli, tmp_path, [["u1", "s1", "a@x.org", "2010-12-01 08:26:00", "", "n1"]])
     source = Path(tmp_path / "bucket" / "events.csv")
@@ -75,6 +75,4 @@ def test_the_job_error_still_names_the_row_of_a_malformed_line(cli, tmp_path):
     stderr = cli("create", "batch-job", "-F", str(job), code=1).stderr
     assert "Malformed CSV [" in stderr and "at line 3" in stderr
     assert "b@x.org" not in stderr
-    from tests.cli.test_job_errors import _key_count
-
-    assert _key_count(cli.workspace) == 0  # the violations test stopped the run before keys
+    assert key_count(cli.workspace) == 0  # the violations test stopped the run before keys
