@@ -109,6 +109,24 @@ class Connector:
         with self._filesystem().open(self.url(relative), "rb") as handle:
             return list(pq.read_schema(handle).names)
 
+    def fingerprint(self, relative: str) -> str | None:
+        """What changes whenever the file's bytes are replaced or rewritten: its size,
+        modification time and inode locally, its size and ETag on S3 (None when it is
+        gone). Equal fingerprints mean the file is the one duckshred wrote."""
+        resolved = self.resolve(relative)
+        if isinstance(resolved, Path):
+            try:
+                stat = resolved.stat()
+            except FileNotFoundError:
+                return None
+            return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
+        try:
+            info = self._filesystem().info(self.url(relative), refresh=True)
+        except FileNotFoundError:
+            return None
+        etag = info.get("ETag") or info.get("etag")
+        return f"{info.get('size')}:{etag}" if etag else None
+
     def read_head(self, relative: str, size: int = 65536) -> bytes:
         with self._filesystem().open(self.url(relative), "rb") as handle:
             return handle.read(size)

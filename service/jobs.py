@@ -20,7 +20,12 @@ from duckshred.service import export, warehouse
 from duckshred.service.catalog import Catalog
 from duckshred.service.config import BatchJobConfig, Location, load_config, parse_config
 from duckshred.service.dbt_runner import run_build
-from duckshred.service.errors import ConfigError, JobFailedError, WorkspaceBusyError
+from duckshred.service.errors import (
+    ConfigError,
+    DuckshredError,
+    JobFailedError,
+    WorkspaceBusyError,
+)
 from duckshred.service.locking import process_identity, workspace_lock
 from duckshred.service.plan import JobPlan, build_plan
 from duckshred.service.progress import ModelStep, Progress
@@ -239,6 +244,11 @@ def _publish(catalog: Catalog, job: dict[str, Any],
                                  f"({connector.describe()}): {error.strerror or error}",
                                  job["id"]) from None
         job["outputs"].append(location.describe())
+        # What the erasure receipt compares a file with to know it is still the
+        # file written here, whose rows the warehouse tables describe.
+        with contextlib.suppress(OSError, DuckshredError):
+            job.setdefault("outputFingerprints", {})[location.describe()] = (
+                connector.fingerprint(location.relative_path))
         crash_point("published-one")
     catalog.save_job(job)
 

@@ -75,6 +75,7 @@ def roll_back(workspace: Workspace, job: dict[str, Any]) -> list[str]:
     attempt("remove keys", lambda: discard_keys(workspace, job["id"]))
     attempt("remove staging", lambda: _rmtree(staging_dir(workspace, job["id"])))
     job["outputs"] = []
+    job.pop("outputFingerprints", None)
     job["journal"] = {**journal, "published": [], "rolledBack": True}
     return problems
 

@@ -6,6 +6,12 @@ shredded once the keys are gone), a keys export (key material), derived files
 and their warehouse table (decrypted values). The catalog names the files, the
 warehouse tables say which rows they hold; the files themselves are read to
 say what they hold now, so the receipt reports what is, not what was.
+
+Reading a few hundred MB for every erasure is slow, so a file whose fingerprint
+(size, modification time and inode; size and ETag on S3) is the one recorded
+when duckshred wrote it is known to hold what its warehouse table holds: the
+receipt says so with ``checkedBy: "fingerprint"``. Any other file is read
+(``checkedBy: "content"``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from duckshred.service.catalog import Catalog
 from duckshred.service.config import Location, parse_config
 from duckshred.service.errors import DuckshredError
 from duckshred.service.project import DERIVED_INDEX, KEY_LINK, ROW_NR
+from duckshred.service.subjects.needles import NeedleSet
 from duckshred.service.warehouse import job_table, job_tables
 from duckshred.service.workspace import Workspace
 from duckshred.udf.keystore import sql_identifier, sql_literal
@@ -50,6 +57,8 @@ class JobOutputs:
     derived: list[Location]
     encrypted_rows: int  # rows under the keyLinks in the job's encrypted table
     derived_rows: dict[int, int]  # derived index -> rows under the keyLinks
+    # target -> the fingerprint recorded when duckshred last wrote it (publish, purge)
+    fingerprints: dict[str, str | None]
 
 
 def _warehouse(workspace: Workspace, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -85,13 +94,16 @@ def jobs_holding(workspace: Workspace, key_links: list[str]) -> list[JobOutputs]
                     f"SEMI JOIN temp.wanted AS w ON w.key_link = d.{KEY_LINK_SQL} "
                     'GROUP BY ALL').fetchall())
             try:
-                config = parse_config(catalog.job(job_id)["config"])
+                record = catalog.job(job_id)
+                config = parse_config(record["config"])
                 encrypted, keys = config.encrypted, config.keys
                 derived = [spec.location for spec in config.derived]
+                fingerprints = dict(record.get("outputFingerprints") or {})
             except DuckshredError:
-                encrypted, keys, derived = None, None, []  # the job's record was deleted
+                # the job's record was deleted
+                encrypted, keys, derived, fingerprints = None, None, [], {}
             found.append(JobOutputs(job_id, encrypted, keys, derived, int(count[0]),
-                                    derived_rows))
+                                    derived_rows, fingerprints))
     finally:
         conn.close()
     return found
@@ -113,37 +125,23 @@ def _read_chunks(handle: Any) -> Iterable[bytes]:
             yield chunk
 
 
-def contains_any(chunks: Iterable[bytes], needles: list[bytes]) -> bool:
-    """Whether any needle occurs in the stream (also across chunk borders)."""
-    # A needle that contains another is found through it (a keyset's JSON through its
-    # base64 value): fewer passes over the bytes.
-    needles = [n for n in set(needles) if not any(o != n and o in n for o in needles)]
-    if not needles:
-        return False
-    overlap = max(len(n) for n in needles) - 1
-    tail = b""
-    for chunk in chunks:
-        data = tail + chunk
-        if any(needle in data for needle in needles):
-            return True
-        tail = data[-overlap:] if overlap else b""
-    return False
-
-
-def file_holds(catalog: Catalog, location: Location, needles: list[bytes]) -> bool | None:
+def file_holds(catalog: Catalog, location: Location, needles: NeedleSet) -> bool | None:
     """Whether the output file holds any needle; None when the file is gone."""
     chunks = _chunks(catalog, location)
-    return None if chunks is None else contains_any(chunks, needles)
+    return None if chunks is None else needles.found_in_stream(chunks)
 
 
 def workspace_files_holding(workspace: Workspace, needles: list[bytes]) -> list[str]:
     """Every file under the workspace (stores, WALs, staging, spill, logs) holding a needle."""
-    hits = []
+    hits: list[str] = []
+    wanted = NeedleSet(needles)
+    if not wanted:
+        return hits
     for path in sorted(workspace.root.rglob("*")):
         if path.is_file() and not path.is_symlink():
             try:
                 with open(path, "rb") as handle:
-                    if contains_any(_read_chunks(handle), needles):
+                    if wanted.found_in_stream(_read_chunks(handle)):
                         hits.append(str(path))
             except OSError:
                 hits.append(str(path))  # unreadable: cannot say it is clean
@@ -157,44 +155,66 @@ def output_report(workspace: Workspace, jobs: list[JobOutputs], key_links: list[
                   key_needles: list[bytes]) -> list[dict[str, Any]]:
     """Each output of ``jobs`` with what it still holds of ``key_links``."""
     catalog = Catalog(workspace)
-    links = [link.encode() for link in key_links]
+    link_bytes = [link.encode() for link in key_links]
+    links, with_keys = NeedleSet(link_bytes), NeedleSet([*link_bytes, *key_needles])
     report: list[dict[str, Any]] = []
 
     def file_entry(kind: str, job: JobOutputs, location: Location, held: str,
-                   needles: list[bytes], **extra: Any) -> None:
+                   needles: NeedleSet, known_to_hold: bool | None, **extra: Any) -> None:
+        """``known_to_hold``: what the warehouse says the file holds while it is the
+        one duckshred wrote (None: no record to go by, read it)."""
+        checked_by = "content"
         try:
-            holds = file_holds(catalog, location, needles)
+            recorded = job.fingerprints.get(location.describe())
+            connector = catalog.connector(location.connector)
+            if (known_to_hold is not None and recorded is not None
+                    and connector.fingerprint(location.relative_path) == recorded):
+                holds: bool | None = known_to_hold
+                checked_by = "fingerprint"
+            else:
+                holds = file_holds(catalog, location, needles)
             status = MISSING if holds is None else (held if holds else NOTHING_LEFT)
         except (DuckshredError, OSError) as error:
             # The shred is done whatever happens here: say what could not be checked.
             status = UNREACHABLE
             extra = {**extra, "reason": _reason(error)}
-        report.append({"kind": kind, "jobId": job.job_id, "location": location.describe(),
-                       "status": status, **extra})
+        entry = {"kind": kind, "jobId": job.job_id, "location": location.describe(),
+                 "status": status, **extra}
+        if status not in (UNREACHABLE, MISSING):
+            entry["checkedBy"] = checked_by
+        report.append(entry)
 
     conn = _warehouse(workspace) if workspace.warehouse_path.exists() else None
+    derived_tables: dict[str, str] = {}
     try:
         if conn is not None:
             conn.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS key_link",
                          [key_links])
             derived_tables = dict(job_tables(conn, "derived"))
         for job in jobs:
-            if job.encrypted is not None:
-                file_entry("encryptedFile", job, job.encrypted, SHREDDED, links,
-                           rows=job.encrypted_rows)
-            if job.keys is not None:
-                file_entry("keysFile", job, job.keys, HOLDS_KEY_MATERIAL, links + key_needles)
-            for index, location in enumerate(job.derived):
-                file_entry("derivedFile", job, location, HOLDS_PLAINTEXT, links,
-                           derivedIndex=index)
-            report.append({"kind": "encryptedTable", "jobId": job.job_id,
-                           "location": f"warehouse {job_table(job.job_id, 'encrypted')}",
-                           "status": SHREDDED, "rows": job.encrypted_rows})
+            left: dict[int, int] = {}
             if conn is not None and job.job_id in derived_tables:
                 left = dict(conn.execute(
                     f'SELECT {DERIVED_INDEX_SQL}, count(*) FROM {derived_tables[job.job_id]} AS d '
                     f"SEMI JOIN temp.wanted AS w ON w.key_link = d.{KEY_LINK_SQL} "
                     'GROUP BY ALL').fetchall())
+            # The encrypted file is the encrypted table (never rewritten); the keys
+            # export holds the key of every keyLink in it (a purge drops its record);
+            # each derived file is its share of the derived table (a purge rewrites both).
+            held = job.encrypted_rows > 0
+            if job.encrypted is not None:
+                file_entry("encryptedFile", job, job.encrypted, SHREDDED, links, held,
+                           rows=job.encrypted_rows)
+            if job.keys is not None:
+                file_entry("keysFile", job, job.keys, HOLDS_KEY_MATERIAL, with_keys, held)
+            for index, location in enumerate(job.derived):
+                file_entry("derivedFile", job, location, HOLDS_PLAINTEXT, links,
+                           bool(left.get(index)) if job.job_id in derived_tables else None,
+                           derivedIndex=index)
+            report.append({"kind": "encryptedTable", "jobId": job.job_id,
+                           "location": f"warehouse {job_table(job.job_id, 'encrypted')}",
+                           "status": SHREDDED, "rows": job.encrypted_rows})
+            if conn is not None and job.job_id in derived_tables:
                 for index in sorted(set(job.derived_rows) | set(left)):
                     report.append({
                         "kind": "derivedTable", "jobId": job.job_id, "derivedIndex": index,
@@ -239,6 +259,9 @@ def purge(workspace: Workspace, jobs: list[JobOutputs], key_links: list[str]) ->
                          [key_links])
             derived_tables = dict(job_tables(conn, "derived"))
             for job in jobs:
+                # A rewritten file's old fingerprint no longer says what it holds: the
+                # derived files get their new one (they are their table's share
+                # again), the keys export none (it is read from now on).
                 table = derived_tables.get(job.job_id)
                 if table is not None:
                     conn.execute(f'DELETE FROM {table} WHERE {KEY_LINK_SQL} IN '
@@ -247,9 +270,12 @@ def purge(workspace: Workspace, jobs: list[JobOutputs], key_links: list[str]) ->
                         query = (f"SELECT * EXCLUDE ({DERIVED_INDEX_SQL}, {ROW_NR_SQL}) "
                                  f"FROM {table} WHERE {DERIVED_INDEX_SQL} = {int(index)} "
                                  f"ORDER BY {ROW_NR_SQL}")
-                        _guarded(_republish, catalog, conn, query, location, scratch)
+                        job.fingerprints[location.describe()] = _guarded(
+                            _republish, catalog, conn, query, location, scratch)
                 if job.keys is not None:
+                    job.fingerprints[job.keys.describe()] = None
                     _guarded(_purge_keys_file, catalog, conn, job.keys, scratch)
+                _save_fingerprints(catalog, job)
         finally:
             conn.close()
         rewrite_warehouse(workspace)
@@ -257,30 +283,41 @@ def purge(workspace: Workspace, jobs: list[JobOutputs], key_links: list[str]) ->
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _save_fingerprints(catalog: Catalog, job: JobOutputs) -> None:
+    try:
+        record = catalog.job(job.job_id)
+    except DuckshredError:
+        return  # the job's record was deleted
+    record["outputFingerprints"] = job.fingerprints
+    catalog.save_job(record)
+
+
 def _reason(error: Exception) -> str:
     # Our own errors name what and where; anything else only by its type (it may quote data).
     return str(error) if isinstance(error, DuckshredError) else type(error).__name__
 
 
-def _guarded(rewrite: Any, *args: Any) -> None:
+def _guarded(rewrite: Any, *args: Any) -> Any:
     """Rewrite one output; an unreachable connector leaves it as it was, and the
-    receipt, which reads every output afterwards, reports it as such."""
+    receipt, which reads every output afterwards, reports it as such (None)."""
     try:
-        rewrite(*args)
+        return rewrite(*args)
     except (DuckshredError, OSError):
-        pass
+        return None
 
 
 def _republish(catalog: Catalog, conn: duckdb.DuckDBPyConnection, query: str,
-               location: Location, scratch: Path) -> None:
+               location: Location, scratch: Path) -> str | None:
+    """Write the file again from ``query``; its new fingerprint (None if it was gone)."""
     connector = catalog.connector(location.connector)
     if not connector.exists(location.relative_path):
-        return  # deleted by its owner: nothing to rewrite
+        return None  # deleted by its owner: nothing to rewrite
     local = scratch / f"{uuid.uuid4().hex}.{location.file_format}"
     options = "FORMAT parquet" if location.file_format == "parquet" else _CSV_OPTIONS
     conn.execute(f"COPY ({query}) TO '{sql_literal(str(local))}' ({options})")
     connector.publish(local, location.relative_path)
     local.unlink()
+    return connector.fingerprint(location.relative_path)
 
 
 def _purge_keys_file(catalog: Catalog, conn: duckdb.DuckDBPyConnection, location: Location,

@@ -218,6 +218,38 @@ def test_receipt_names_every_output_and_what_it_still_holds(cli, tmp_path):
     assert again["keyMaterialCheck"]["filesWithKeyMaterial"] == ["local:out/keys.csv"]
 
 
+def test_files_unchanged_since_written_are_judged_by_the_warehouse_others_are_read(
+        cli, tmp_path):
+    job = _job(cli, tmp_path)
+    derived = job["out"] / "derived-0.csv"
+    # The owner replaced the derived file with a copy without bob's line: it is
+    # no longer the file duckshred wrote, so it is read, and holds nothing of him.
+    lines = derived.read_bytes().split(b"\r\n")
+    derived.write_bytes(b"\r\n".join(line for line in lines if b"bob" not in line))
+    receipt = json.loads(cli("delete", "data-subjects", "bob", "--yes", "-o", "json").stdout)
+    files = {o["kind"]: o for o in receipt["outputs"] if o["kind"].endswith("File")}
+    assert (files["derivedFile"]["status"], files["derivedFile"]["checkedBy"]) == (
+        "nothingLeft", "content")
+    assert (files["encryptedFile"]["status"], files["encryptedFile"]["checkedBy"]) == (
+        "shredded", "fingerprint")
+    assert (files["keysFile"]["status"], files["keysFile"]["checkedBy"]) == (
+        "holdsKeyMaterial", "fingerprint")
+    # Same bytes written again (new mtime/inode): read, and found.
+    derived.write_bytes(b"\r\n".join(lines))
+    again = json.loads(cli("delete", "data-subjects", "bob", "--yes", "-o", "json").stdout)
+    (entry,) = [o for o in again["outputs"] if o["kind"] == "derivedFile"]
+    assert (entry["status"], entry["checkedBy"]) == ("holdsPlaintext", "content")
+    # After a purge the derived file is the table's share again; the keys export is read.
+    purged = json.loads(cli("delete", "data-subjects", "bob", "--yes", "--purge-outputs",
+                            "-o", "json").stdout)
+    checked = {o["kind"]: (o["status"], o["checkedBy"])
+               for o in purged["outputs"] if o["kind"].endswith("File")}
+    assert checked == {"encryptedFile": ("shredded", "fingerprint"),
+                       "keysFile": ("nothingLeft", "content"),
+                       "derivedFile": ("nothingLeft", "fingerprint")}
+    assert b"bob" not in derived.read_bytes()
+
+
 def test_key_material_anywhere_in_the_workspace_is_reported(cli, tmp_path):
     job = _job(cli, tmp_path)
     (keyset,) = _keysets_of(job["workspace"], "bob")
