@@ -133,9 +133,26 @@ class Connector:
 
     # -- publishing (see service/publish.py for the journal around these steps) ------
 
+    def part_path(self, relative: str, tag: str) -> Path | None:
+        """A local target's temporary name beside it (``.NAME.TAG.part``), made empty and
+        private (0600), for a job to write the file into directly: ``stage`` then renames
+        it in place instead of copying it (recovery removes a job's ``.part`` files).
+        None for S3, whose files are written locally and uploaded."""
+        if self.kind != "local":
+            return None
+        target = Path(self.url(relative))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(f".{target.name}.{tag}.part")
+        # Created here with its final mode: the writer fills it in place, so the data
+        # is never readable by others, not even while it is being written.
+        handle = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.close(handle)
+        return part
+
     def stage(self, local_file: Path, relative: str, tag: str) -> dict[str, object]:
-        """Put a finished file beside its target under a temporary name, and keep the
-        file it will replace (if any) as a backup; nothing visible changes yet.
+        """Put a finished file beside its target under a temporary name (unless it was
+        written there already, see ``part_path``), and keep the file it will replace (if
+        any) as a backup; nothing visible changes yet.
 
         Returns the journal entry that ``swap_in``, ``finish`` and ``undo`` need."""
         url = self.url(relative)
@@ -145,7 +162,8 @@ class Connector:
             target.parent.mkdir(parents=True, exist_ok=True)
             part = target.with_name(f".{target.name}.{tag}.part")
             backup = target.with_name(f".{target.name}.{tag}.bak")
-            shutil.copyfile(local_file, part)
+            if Path(local_file) != part:
+                shutil.copyfile(local_file, part)
             os.chmod(part, 0o600)  # private by default: the data is about people
             _fsync(part)
             had_file = target.is_file()

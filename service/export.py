@@ -6,8 +6,10 @@ double-quoted, inner quotes doubled, CRLF, NULL as nothing, input order kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -18,9 +20,10 @@ from duckshred.service.project import DERIVED_INDEX, KEY_LINK, ROW_NR
 from duckshred.service.warehouse import current_table
 from duckshred.service.workspace import Workspace, memory_limit
 from duckshred.udf import attach_keystore
-from duckshred.udf.keystore import KEYSTORE_ALIAS, rewrite_keystore
+from duckshred.udf.keystore import KEYSTORE_ALIAS, rewrite_keystore, sql_literal
 from duckshred.udf.layout import process_spill_dir
 
+_KEYS = 1  # the keys export's place among a job's outputs (encrypted, keys, derived...)
 _CSV_OPTIONS = "FORMAT csv, HEADER true, FORCE_QUOTE *, NEW_LINE '\r\n', DELIMITER ','"
 
 # A contract's schema types as Parquet column types (CSV stays text, byte for byte).
@@ -42,13 +45,14 @@ def _typed(query: str, plan: JobPlan, masked: list[str]) -> str:
     return f"SELECT * REPLACE ({', '.join(casts)}) FROM ({query})" if casts else query
 
 
-def _copy(conn: duckdb.DuckDBPyConnection, query: str, location: Location, folder: Path,
-          index: int) -> Path:
-    suffix = ".parquet" if location.file_format == "parquet" else ".csv"
-    target = folder / f"{index:02d}{suffix}"
+def _copy(conn: duckdb.DuckDBPyConnection, query: str, location: Location,
+          target: Path) -> Path:
     options = "FORMAT parquet" if location.file_format == "parquet" else _CSV_OPTIONS
     try:
-        conn.execute(f"COPY ({query}) TO '{target}' ({options})")
+        # Written in place: the file exists already with its mode (see
+        # Connector.part_path), and a temporary file beside it would not have it.
+        conn.execute(f"COPY ({query}) TO '{sql_literal(str(target))}' "
+                     f"({options}, USE_TMP_FILE false)")
     except duckdb.ConversionException:
         # DuckDB's message quotes the value: name the output and the rule instead.
         raise ConfigError(f"{location.describe()}: a value does not convert to its column's "
@@ -57,23 +61,27 @@ def _copy(conn: duckdb.DuckDBPyConnection, query: str, location: Location, folde
     return target
 
 
+class Written(NamedTuple):
+    files: list[tuple[Location, Path]]  # (target, the file written for it), in config order
+    records: int                        # rows of the encrypted dataset
+    born_shredded: int                  # of them, rows under keys never stored (erased subjects)
+
+
 def write_outputs(workspace: Workspace, plan: JobPlan, config: BatchJobConfig,
-                  folder: Path, spill_dir: Path | None = None
-                  ) -> tuple[list[tuple[Location, Path]], int]:
-    """Write every output of the job into ``folder``; return (location, file) pairs and
-    the number of records processed."""
-    folder.mkdir(parents=True, exist_ok=True)
+                  folder: Path, spill_dir: Path | None = None,
+                  place: Callable[[Location], Path | None] | None = None) -> Written:
+    """Write every output of the job from the warehouse's current tables; each file goes
+    where ``place`` says (e.g. beside its target, to be renamed in), else into ``folder``."""
     encrypted, derived = current_table("encrypted"), current_table("derived")
-    # One row per key the job made or re-used, in the order rows first met them.
-    keys_query = f"""
-        SELECT k.key_link AS "keyLink", k.keyset AS "encryptionKey"
-        FROM (SELECT "{KEY_LINK}" AS key_link, min({ROW_NR}) AS first_row
-              FROM {encrypted} GROUP BY ALL) AS used
-        JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
-        ORDER BY used.first_row"""
+
     def typed(location: Location, query: str, masked: list[str]) -> str:
         return _typed(query, plan, masked) if location.file_format == "parquet" else query
 
+    # One row per key the job made or re-used, in the order rows first met them.
+    keys_query = f"""
+        SELECT k.key_link AS "keyLink", k.keyset AS "encryptionKey"
+        FROM temp.used JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
+        ORDER BY used.first_row"""
     exports = [(config.encrypted, typed(config.encrypted,
                                         f"SELECT * EXCLUDE ({ROW_NR}) FROM {encrypted}", [])),
                (config.keys, keys_query)]
@@ -82,6 +90,14 @@ def write_outputs(workspace: Workspace, plan: JobPlan, config: BatchJobConfig,
                                       f"FROM {derived} WHERE {DERIVED_INDEX} = {index}",
                        plan.derived[index].masked_fields))
                 for index, spec in enumerate(config.derived)]
+    targets = []
+    for index, (location, _query) in enumerate(exports):
+        target = place(location) if place is not None else None
+        if target is None:
+            folder.mkdir(parents=True, exist_ok=True)
+            suffix = ".parquet" if location.file_format == "parquet" else ".csv"
+            target = folder / f"{index:02d}{suffix}"
+        targets.append(target)
     spill = spill_dir or process_spill_dir(workspace.root)
     conn = duckdb.connect(str(workspace.warehouse_path), read_only=True,
                           config={"memory_limit": memory_limit(), "temp_directory": str(spill)})
@@ -92,20 +108,38 @@ def write_outputs(workspace: Workspace, plan: JobPlan, config: BatchJobConfig,
         conn.execute("SET threads = 1")
         attach_keystore(conn, workspace.keystore_path, read_only=True)
 
-        def export(numbered: tuple[int, tuple[Location, str]]) -> tuple[Location, Path]:
-            index, (location, query) = numbered
+        def export(index: int) -> Path:
+            location, query = exports[index]
             with conn.cursor() as cursor:
-                return location, _copy(cursor, query, location, folder, index)
+                return _copy(cursor, query, location, targets[index])
 
-        # Writing an ordered CSV is single-threaded: two files at a time keep both
+        # Writing an ordered CSV is single-threaded: two data files at a time keep both
         # cores busy.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            files = list(pool.map(export, enumerate(exports)))
-        counted = conn.execute(f"SELECT count(*) FROM {encrypted}").fetchone()
-        records = counted[0] if counted else 0
+            data_files = pool.map(export, [index for index in range(len(exports))
+                                           if index != _KEYS])
+            # Meanwhile, the keyLinks the rows use, read once (a temporary table is
+            # this connection's own): the keys export, the record count and the rows
+            # under keys that were never stored all come from these ~20k rows.
+            conn.execute(f"""CREATE TEMP TABLE used AS
+                SELECT "{KEY_LINK}" AS key_link, min({ROW_NR}) AS first_row,
+                       count(*) AS rows
+                FROM {encrypted} GROUP BY ALL""")
+            keys_file = _copy(conn, keys_query, config.keys, targets[_KEYS])
+            counted = conn.execute(f"""
+                SELECT coalesce(sum(rows), 0),
+                       coalesce(sum(rows) FILTER (WHERE k.key_link IS NULL), 0)
+                FROM temp.used
+                LEFT JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
+                """).fetchone()
+            written = list(data_files)
+        written.insert(_KEYS, keys_file)
+        files = [(location, path) for (location, _query), path in zip(exports, written,
+                                                                      strict=True)]
     finally:
         conn.close()
-    return files, int(records)
+    records, born_shredded = counted if counted else (0, 0)
+    return Written(files, int(records), int(born_shredded))
 
 
 def discard_job_keys(workspace: Workspace, job_id: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from duckshred.service import export, warehouse
 from duckshred.service.catalog import Catalog
 from duckshred.service.config import BatchJobConfig, Location, load_config, parse_config
+from duckshred.service.connectors import Connector
 from duckshred.service.dbt_runner import run_build
 from duckshred.service.errors import (
     ConfigError,
@@ -30,7 +31,6 @@ from duckshred.service.locking import process_identity, workspace_lock
 from duckshred.service.plan import JobPlan, build_plan
 from duckshred.service.progress import ModelStep, Progress
 from duckshred.service.recovery import roll_back, staging_dir
-from duckshred.service.subjects.erasure import born_shredded_records
 from duckshred.service.workspace import Workspace
 from duckshred.udf.faults import crash_point
 
@@ -128,19 +128,28 @@ def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
         say(f"dbt build done in {time.perf_counter() - phase:.2f} s "
             f"(start-up {models_started - phase:.2f} s); writing outputs")
         phase = time.perf_counter()
-        files, records = export.write_outputs(workspace, plan, config, staging / "out",
-                                              spill_dir=staging / "spill")
+        def beside_target(location: Location) -> Path | None:
+            # A local target's file is written beside it and renamed in: no copy.
+            connector = catalog.connector(location.connector)
+            try:
+                return connector.part_path(location.relative_path, job_id)
+            except OSError as error:
+                raise _unwritable(location, connector, error, job_id) from None
+
+        written = export.write_outputs(workspace, plan, config, staging / "out",
+                                       spill_dir=staging / "spill", place=beside_target)
         crash_point("exported")
         warehouse.keep_current_run(workspace, job_id)
-        _publish(catalog, job, files)
-        say(f"{len(files)} outputs written in {time.perf_counter() - phase:.2f} s")
+        _publish(catalog, job, written.files)
+        say(f"{len(written.files)} outputs written in {time.perf_counter() - phase:.2f} s")
         # The job's processing: from its first model to its last published file
         # (dbt's own start-up, a fixed cost, is reported apart in "timings").
         elapsed = time.perf_counter() - models_started
         job["timings"].update({"outputsSeconds": round(time.perf_counter() - phase, 3),
                                "totalSeconds": round(time.perf_counter() - started, 3)})
         # Rows of forgotten subjects, encrypted under keys that were never stored.
-        job["bornShreddedRecords"] = born_shredded_records(workspace, job_id)
+        job["bornShreddedRecords"] = written.born_shredded
+        records = written.records
         forgotten = (f" {job['bornShreddedRecords']} records of erased data subjects were "
                      "born shredded." if job["bornShreddedRecords"] else "")
         # The commit point: from here on the job's outputs and keys are for good.
@@ -231,18 +240,14 @@ def _publish(catalog: Catalog, job: dict[str, Any],
         try:
             entry = connector.stage(local_file, location.relative_path, job["id"])
         except OSError as error:
-            raise JobFailedError(f"cannot write target {location.describe()} "
-                                 f"({connector.describe()}): {error.strerror or error}",
-                                 job["id"]) from None
+            raise _unwritable(location, connector, error, job["id"]) from None
         entries.append({**entry, "connector": location.connector,
                         "target": location.describe()})
         catalog.save_job(job)  # journal first: a kill after the swap can be undone
         try:
             connector.swap_in(entry)
         except OSError as error:
-            raise JobFailedError(f"cannot write target {location.describe()} "
-                                 f"({connector.describe()}): {error.strerror or error}",
-                                 job["id"]) from None
+            raise _unwritable(location, connector, error, job["id"]) from None
         job["outputs"].append(location.describe())
         # What the erasure receipt compares a file with to know it is still the
         # file written here, whose rows the warehouse tables describe.
@@ -251,6 +256,12 @@ def _publish(catalog: Catalog, job: dict[str, Any],
                 connector.fingerprint(location.relative_path))
         crash_point("published-one")
     catalog.save_job(job)
+
+
+def _unwritable(location: Location, connector: Connector, error: OSError,
+                job_id: str) -> JobFailedError:
+    return JobFailedError(f"cannot write target {location.describe()} "
+                          f"({connector.describe()}): {error.strerror or error}", job_id)
 
 
 def delete_batch_job(workspace: Workspace, job_id: str) -> None:

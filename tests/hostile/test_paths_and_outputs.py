@@ -109,8 +109,10 @@ def test_a_failed_publish_restores_the_earlier_files_and_names_the_target(cli, t
     out = tmp_path / "bucket" / "out"
     earlier = {p.name: p.read_bytes() for p in out.iterdir()}
     keys_before = key_count(cli.workspace)
-    # The derived target (published last) sits under a path whose folder is a file:
-    # the encrypted and keys files are swapped in first, then writing it fails.
+    # The derived target sits under a path whose folder is a file: writing it beside
+    # its target fails (a job's files are written there, then renamed in), and the
+    # outputs already written beside theirs are removed. (Undoing swaps that were
+    # done is the crash tier's `published-one`, which rolls back the same way.)
     (tmp_path / "bucket" / "blocker").write_text("not a folder")
     _edit(job, lambda c: c["derived_data"].append(
         {**c["derived_data"][0], "target": {**c["derived_data"][0]["target"],

@@ -50,6 +50,24 @@ def test_local_paths_resolve_links_and_dots(tmp_path):
         connector.resolve("out/x.csv")
 
 
+def test_a_local_output_is_written_beside_its_target_privately_and_renamed_in(tmp_path):
+    connector = local_connector("l", tmp_path)
+    (tmp_path / "out.csv").write_text("earlier")
+    part = connector.part_path("out.csv", "job-1")
+    assert part == tmp_path / ".out.csv.job-1.part"
+    assert part.stat().st_mode & 0o777 == 0o600 and part.stat().st_size == 0
+    part.write_text("ours")  # what the export writes into it, in place
+    entry = connector.stage(part, "out.csv", "job-1")
+    assert entry["inode"] == part.stat().st_ino  # staged as it is: not copied
+    connector.swap_in(entry)
+    assert (tmp_path / "out.csv").read_text() == "ours"
+    assert (tmp_path / ".out.csv.job-1.bak").read_text() == "earlier"  # until FINISHED
+    connector.undo(entry)
+    assert (tmp_path / "out.csv").read_text() == "earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no .part, no .bak
+    assert Connector(name="b", kind="s3", bucket="bucket").part_path("x.csv", "j") is None
+
+
 def test_a_job_that_cannot_get_the_workspace_ends_in_error(cli, tmp_path, monkeypatch):
     from duckshred.service import jobs
     from duckshred.service.locking import workspace_lock
