@@ -8,12 +8,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from duckshred.service.connectors import Connector
-from duckshred.service.contracts import Contract, check_ref
 from duckshred.service.errors import ConfigError, NotFoundError
 from duckshred.service.workspace import Workspace
+
+if TYPE_CHECKING:
+    # Loaded where used: every command reads the job records (recovery first), and
+    # the contract and connector models would add ~15 ms to read-only commands.
+    from duckshred.service.connectors import Connector
+    from duckshred.service.contracts import Contract
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -63,6 +67,8 @@ class Catalog:
                               "'-', '_' and '.'")
         path = self._connectors / f"{connector.name}.json"
         if path.exists() and not update:
+            from duckshred.service.connectors import Connector
+
             current = Connector.from_dict(_read_json(path))
             if current == connector:
                 return  # the same definition again: nothing changes
@@ -91,14 +97,20 @@ class Catalog:
             raise NotFoundError(
                 f"data connector `{name}` does not exist (known: {known}); create it with "
                 f"`duckshred create data-connector {name} --path DIR`")
+        from duckshred.service.connectors import Connector
+
         return Connector.from_dict(_read_json(path))
 
     def connectors(self) -> list[Connector]:
+        from duckshred.service.connectors import Connector
+
         return [Connector.from_dict(_read_json(p)) for p in sorted(self._connectors.glob("*.json"))]
 
     # -- contracts --------------------------------------------------------------
 
     def _contract_path(self, ref: str) -> Path:
+        from duckshred.service.contracts import check_ref
+
         return self._contracts / (check_ref(ref) + ".json")
 
     def jobs_using_contract(self, ref: str) -> list[str]:
@@ -140,9 +152,13 @@ class Catalog:
             raise NotFoundError(
                 f"data contract `{ref}` does not exist; register it with "
                 f"`duckshred create data-contract {ref} -F CONTRACT.json --schema SCHEMA.json`")
+        from duckshred.service.contracts import Contract
+
         return Contract.model_validate(_read_json(path))
 
     def contracts(self) -> list[Contract]:
+        from duckshred.service.contracts import Contract
+
         return [Contract.model_validate(_read_json(p))
                 for p in sorted(self._contracts.glob("*/*/*.json"))]
 

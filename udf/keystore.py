@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 
 from duckshred.udf.faults import crash_point
+from duckshred.udf.layout import KEYSTORE_ALIAS
 
-KEYSTORE_ALIAS = "keystore"
 WAREHOUSE_ALIAS = "warehouse"
 
 KEYSTORE_DDL = f"""

@@ -19,6 +19,8 @@ MEMORY_LIMIT_ENV = "DUCKSHRED_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1536MB"
 
 KEYSTORE_FILE = "keystore.duckdb"
+# The name the key store is attached under in SQL (``keystore.main.encryption_keys``).
+KEYSTORE_ALIAS = "keystore"
 WAREHOUSE_FILE = "warehouse.duckdb"
 # Where DuckDB spills beyond that cap, relative to the workspace.
 SPILL_DIR = Path("tmp", "duckdb-spill")

@@ -8,12 +8,14 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from duckshred.service.errors import DuckshredError
 from duckshred.service.workspace import Workspace
-from duckshred.udf.keystore import KEYSTORE_ALIAS
+from duckshred.udf.layout import KEYSTORE_ALIAS
+
+if TYPE_CHECKING:
+    import duckdb
 
 SUBJECTS = f"{KEYSTORE_ALIAS}.main.data_subject_keys"
 KEYS = f"{KEYSTORE_ALIAS}.main.encryption_keys"
@@ -28,6 +30,8 @@ def keystore_connection(workspace: Workspace) -> duckdb.DuckDBPyConnection:
     if not workspace.keystore_path.exists():
         raise DuckshredError(f"the workspace {workspace.root} has no key store yet: "
                              "run a batch job first")
+    import duckdb  # here: a workspace without a key store answers without loading DuckDB
+
     conn = duckdb.connect()
     conn.execute(f"ATTACH ? AS {KEYSTORE_ALIAS} (READ_ONLY)", [str(workspace.keystore_path)])
     return conn

@@ -215,21 +215,50 @@ def test_help_runs_without_a_workspace(tmp_path):
     assert result.returncode == 0 and "data-subjects" in result.stdout
 
 
-@pytest.mark.parametrize(("command", "allowed"), [
-    (["list", "batch-jobs"], set()),
-    (["list", "data-subjects"], {"duckdb"}),  # the key store is a DuckDB file
-])
-def test_read_only_commands_load_no_dbt_arrow_or_tink(finished, cli, command, allowed):
-    """What keeps read-only commands quick to start (see README: start-up)."""
+_HEAVY = {"dbt", "duckdb", "pyarrow", "numpy", "tink", "fsspec", "yaml"}
+# Read-only commands need no contract or job-file models either (pydantic models
+# are built when their module loads).
+_NOT_NEEDED = {"duckshred.service.contracts", "duckshred.service.config",
+               "duckshred.service.plan", "duckshred.service.dbt_runner"}
+
+
+def _loaded_by(workspace: Path, command: list[str], code: int) -> tuple[set[str], set[str]]:
+    """(heavy top-level packages, service modules not needed) a fresh interpreter
+    loaded to run ``command``; the command must end with ``code``."""
     script = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from duckshred.cli.app import app\n"
-        f"result = CliRunner().invoke(app, ['--workspace', {str(cli.workspace)!r}, "
+        f"result = CliRunner().invoke(app, ['--workspace', {str(workspace)!r}, "
         f"*{command!r}])\n"
-        "assert result.exit_code == 0, result.output\n"
-        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'dbt', 'duckdb', 'pyarrow', 'numpy', 'tink', 'fsspec', 'yaml'})))\n")
-    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=60, check=True).stdout.split()
-    assert set(loaded) <= allowed, loaded
+        f"assert result.exit_code == {code}, (result.exit_code, result.output)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('duckshred.'))))\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n")
+    ours, tops = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                timeout=60, check=True).stdout.splitlines()
+    return set(tops.split()) & _HEAVY, set(ours.split()) & _NOT_NEEDED
+
+
+@pytest.mark.parametrize(("command", "allowed"), [
+    (["list", "batch-jobs"], set()),
+    (["get", "batch-job", "{job_id}"], set()),
+    (["list", "data-subjects"], {"duckdb"}),  # the key store is a DuckDB file
+    (["list", "data-subject-keylinks", "u1", "u2"], {"duckdb"}),
+])
+def test_read_only_commands_load_no_dbt_arrow_or_tink(finished, cli, command, allowed):
+    """What keeps read-only commands quick to start (see README: start-up)."""
+    command = [part.format(**finished) for part in command]
+    heavy, not_needed = _loaded_by(cli.workspace, command, 0)
+    assert heavy <= allowed, heavy
+    assert not not_needed, not_needed
+
+
+@pytest.mark.parametrize(("command", "code"), [
+    (["list", "batch-jobs"], 0),
+    (["list", "data-subjects"], 2),  # no key store yet: a clear error
+])
+def test_read_only_commands_on_an_empty_workspace_load_no_dbt_or_duckdb(cli, command, code):
+    cli("create", "data-connector", "local", "--path", str(cli.workspace.parent))
+    heavy, not_needed = _loaded_by(cli.workspace, command, code)
+    assert not heavy, heavy
+    assert not not_needed, not_needed
