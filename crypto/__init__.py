@@ -20,6 +20,7 @@ from duckshred.crypto._keysets import (
     keyset_erasure_needles,
     keyset_key_material,
     new_keyset_json,
+    new_keysets_json,
 )
 from duckshred.crypto._ledger import (
     new_ledger_secret,
@@ -41,6 +42,7 @@ __all__ = [
     "keyset_key_material",
     "mask_value",
     "new_keyset_json",
+    "new_keysets_json",
     "new_ledger_secret",
     "subject_erasure_hash",
     "subject_erasure_hashes",

@@ -21,6 +21,7 @@ from duckshred.crypto import (
     encrypt_batch,
     mask_value,
     new_keyset_json,
+    new_keysets_json,
     subject_erasure_hashes,
 )
 from duckshred.udf._arrow import distinct_rows
@@ -37,7 +38,7 @@ def keyset_new_per_row(rows: pa.Array) -> pa.Array:
     The vectorised twin of ``tink_keyset_new()``: the argument only hands DuckDB's
     batch size to Python, saving the per-call overhead of a scalar UDF, which
     doubles the cost of making a job's tens of thousands of keys."""
-    return pa.array([new_keyset_json() for _ in range(len(rows))], pa.string())
+    return pa.array(new_keysets_json(len(rows)), pa.string())
 
 
 def _ciphers_by_row(keysets: pa.Array, function: str) -> tuple[list[int | None], list]:

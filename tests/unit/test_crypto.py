@@ -20,6 +20,7 @@ from duckshred.crypto import (
     keyset_key_material,
     mask_value,
     new_keyset_json,
+    new_keysets_json,
 )
 
 
@@ -39,6 +40,23 @@ def test_new_keyset_has_the_reference_compact_shape():
 
 def test_keysets_are_fresh():
     assert len({new_keyset_json() for _ in range(50)}) == 50
+
+
+def test_a_batch_of_new_keysets_is_fresh_and_encrypts_as_tinks_own_primitive():
+    keysets = new_keysets_json(300)  # one CSPRNG read serves the whole batch
+    assert len(set(keysets)) == 300
+    ids = [json.loads(keyset)["primaryKeyId"] for keyset in keysets]
+    assert len(set(ids)) == 300 and all(1 <= key_id < 2**31 for key_id in ids)
+    assert len({bytes(keyset_key_material(keyset)[0]) for keyset in keysets}) == 300
+    for keyset in keysets[:20]:
+        # Tink reads it, writes the same JSON back, and its own wrapped primitive (which
+        # adds the prefix itself) makes the same ciphertext as the warm cached one
+        handle = tink.json_proto_keyset_format.parse(keyset, secret_key_access.TOKEN)
+        assert json.dumps(json.loads(tink.json_proto_keyset_format.serialize(
+            handle, secret_key_access.TOKEN)), separators=(",", ":")) == keyset
+        expected = handle.primitive(daead.DeterministicAead).encrypt_deterministically(
+            b"17850", b"")
+        assert base64.b64decode(cipher_for(keyset).encrypt("17850")) == expected
 
 
 def test_ciphertext_format_and_determinism():
