@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from duckshred.javatime import JavaPatternError, compile_pattern
+from duckshred.javatime.native import engine_shortcut
 from duckshred.service.catalog import Catalog
 from duckshred.service.config import BatchJobConfig, ConsentRule
 from duckshred.service.contracts import Contract, Validation
@@ -125,6 +126,11 @@ class TimestampPlan(_PlanPart):
     field: str
     format: str  # a Java DateTimeFormatter pattern
     zone: str    # IANA zone for timestamps without an offset
+    # A strptime format whose own texts the engine may parse itself, and the zone's
+    # fixed offset (None: a region's day offsets); see javatime.native. No format:
+    # every row takes the Java parser.
+    strptime_format: str | None = None
+    fixed_offset_seconds: int | None = None
 
 
 class ConsentPlan(_PlanPart):
@@ -190,6 +196,7 @@ def compile_plan(config: BatchJobConfig, contract: Contract, header: list[str], 
                                    consent_level_type=spec.consent_level_type,
                                    masked_fields=masked, mask_seed=seed))
 
+    shortcut = engine_shortcut(config.timestamp_format, config.time_zone)
     pii = contract.pii_fields
     return JobPlan(
         job_id=job_id,
@@ -203,7 +210,9 @@ def compile_plan(config: BatchJobConfig, contract: Contract, header: list[str], 
             validations=contract.validations),
         pii_fields={c.name: pii[c.name] for c in columns if c.name in pii},
         timestamp=TimestampPlan(field=config.timestamp_field, format=config.timestamp_format,
-                                zone=config.time_zone),
+                                zone=config.time_zone,
+                                strptime_format=shortcut[0] if shortcut else None,
+                                fixed_offset_seconds=shortcut[1] if shortcut else None),
         consent=ConsentPlan(default_levels=config.default_consent_levels,
                             field=config.consent_field, patterns=config.consent_patterns),
         derived=derived,

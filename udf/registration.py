@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import duckdb
 from duckdb import func
-from duckdb.sqltypes import BIGINT, VARCHAR
+from duckdb.sqltypes import BIGINT, INTEGER, VARCHAR
 
 from duckshred.udf import functions, timestamps
 
@@ -37,6 +37,9 @@ FUNCTIONS: tuple[SqlFunction, ...] = (
     SqlFunction("duckshred_subject_hash", functions.subject_hash, [VARCHAR, VARCHAR], VARCHAR),
     SqlFunction("java_timestamp_epoch_ms", timestamps.epoch_millis,
                 [VARCHAR, VARCHAR, VARCHAR], BIGINT),
+    # Not randomised: with a constant zone DuckDB folds it to one list per query.
+    SqlFunction("java_zone_day_offsets", timestamps.zone_day_offsets, [VARCHAR],
+                duckdb.list_type(INTEGER)),
     SqlFunction("java_timestamp_error", timestamps.parse_error,
                 [VARCHAR, VARCHAR, VARCHAR], VARCHAR),
 )

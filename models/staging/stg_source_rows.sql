@@ -44,11 +44,8 @@ forgotten_subjects as (
 
 select
     *,
-    -- parsed on every row (each distinct text of a batch once): no join of event times
-    java_timestamp_epoch_ms(
-        {{ duckshred_ident(ts.field) }}, {{ duckshred_literal(ts.format) }},
-        {{ duckshred_literal(ts.zone) }}
-    ) as __event_ms,
+    -- parsed on every row (a projection: no join of event times)
+    {{ duckshred_event_ms(ts) }} as __event_ms,
     epoch_ms(__event_ms)::date as __key_day,
     {{ duckshred_consent_levels(job.consent) }} as __consent_levels,
     {{ duckshred_ident(contract.key_field) }} as __key_value,
