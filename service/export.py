@@ -108,38 +108,37 @@ def write_outputs(workspace: Workspace, plan: JobPlan, config: BatchJobConfig,
         conn.execute("SET threads = 1")
         attach_keystore(conn, workspace.keystore_path, read_only=True)
 
-        def export(index: int) -> Path:
+        def export(index: int) -> tuple[Path, tuple[int, int] | None]:
             location, query = exports[index]
             with conn.cursor() as cursor:
-                return _copy(cursor, query, location, targets[index])
+                if index != _KEYS:
+                    return _copy(cursor, query, location, targets[index]), None
+                # The keyLinks the rows use, read once (into this cursor's own temporary
+                # table): the keys export, the record count and the rows under keys that
+                # were never stored all come from these ~20k rows.
+                cursor.execute(f"""CREATE TEMP TABLE used AS
+                    SELECT "{KEY_LINK}" AS key_link, min({ROW_NR}) AS first_row,
+                           count(*) AS rows
+                    FROM {encrypted} GROUP BY ALL""")
+                keys_file = _copy(cursor, query, location, targets[index])
+                counted = cursor.execute(f"""
+                    SELECT coalesce(sum(rows), 0),
+                           coalesce(sum(rows) FILTER (WHERE k.key_link IS NULL), 0)
+                    FROM temp.used
+                    LEFT JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
+                    """).fetchone()
+                return keys_file, (int(counted[0]), int(counted[1])) if counted else (0, 0)
 
-        # Writing an ordered CSV is single-threaded: two data files at a time keep both
-        # cores busy.
+        # Writing an ordered CSV is single-threaded: two files at a time keep both
+        # cores busy (the small keys export goes second, beside the encrypted file).
         with ThreadPoolExecutor(max_workers=2) as pool:
-            data_files = pool.map(export, [index for index in range(len(exports))
-                                           if index != _KEYS])
-            # Meanwhile, the keyLinks the rows use, read once (a temporary table is
-            # this connection's own): the keys export, the record count and the rows
-            # under keys that were never stored all come from these ~20k rows.
-            conn.execute(f"""CREATE TEMP TABLE used AS
-                SELECT "{KEY_LINK}" AS key_link, min({ROW_NR}) AS first_row,
-                       count(*) AS rows
-                FROM {encrypted} GROUP BY ALL""")
-            keys_file = _copy(conn, keys_query, config.keys, targets[_KEYS])
-            counted = conn.execute(f"""
-                SELECT coalesce(sum(rows), 0),
-                       coalesce(sum(rows) FILTER (WHERE k.key_link IS NULL), 0)
-                FROM temp.used
-                LEFT JOIN {KEYSTORE_ALIAS}.main.encryption_keys AS k USING (key_link)
-                """).fetchone()
-            written = list(data_files)
-        written.insert(_KEYS, keys_file)
-        files = [(location, path) for (location, _query), path in zip(exports, written,
-                                                                      strict=True)]
+            results = list(pool.map(export, range(len(exports))))
     finally:
         conn.close()
-    records, born_shredded = counted if counted else (0, 0)
-    return Written(files, int(records), int(born_shredded))
+    records, born_shredded = results[_KEYS][1] or (0, 0)
+    files = [(location, path) for (location, _query), (path, _counts) in zip(exports, results,
+                                                                             strict=True)]
+    return Written(files, records, born_shredded)
 
 
 def discard_job_keys(workspace: Workspace, job_id: str) -> None:
