@@ -33,6 +33,9 @@ from .pattern import compile_elements
 from .zones import default_zone
 
 FIRST_DAY = 0  # 1970-01-01: the first local day `local_day_offsets` covers
+# `day_offset_codes`: a 4-bit code per day, 15 days per 64-bit integer (the sign bit unused)
+CODE_BITS = 4
+DAYS_PER_WORD = 15
 _DAY = 86_400
 _EPOCH = datetime(1970, 1, 1)
 
@@ -157,6 +160,28 @@ def _offset(zone: object, day: int) -> int:
 
 
 
+@functools.lru_cache(maxsize=16)
+def day_offset_codes(zone_id: str) -> tuple[tuple[int | None, ...], tuple[int, ...]] | None:
+    """`local_day_offsets` packed small, as an engine can look it up on every row without
+    copying a list of every day: (offsets, words), where day ``d``'s offset is
+    ``offsets[code]`` with ``code = words[d // DAYS_PER_WORD] >> CODE_BITS * (d %
+    DAYS_PER_WORD) & 15`` and ``offsets[0]`` is None (a day near a transition)."""
+    offsets = local_day_offsets(zone_id)
+    if not offsets:
+        return None
+    values: tuple[int | None, ...] = (None, *sorted({o for o in offsets if o is not None}))
+    if len(values) > 1 << CODE_BITS:
+        return None  # more offsets than codes (none of today's zones since 1970)
+    code = {value: index for index, value in enumerate(values)}
+    words = []
+    for start in range(0, len(offsets), DAYS_PER_WORD):
+        word = 0
+        for shift, offset in enumerate(offsets[start:start + DAYS_PER_WORD]):
+            word |= code[offset] << (CODE_BITS * shift)
+        words.append(word)
+    return values, tuple(words)
+
+
 def engine_shortcut(pattern: str, zone_id: str) -> tuple[str, int | None] | None:
     """(strptime format, the zone's fixed offset in seconds or None for a region whose
     offsets `local_day_offsets` gives) when an engine may parse this job's canonical
@@ -170,7 +195,8 @@ def engine_shortcut(pattern: str, zone_id: str) -> tuple[str, int | None] | None
         return None
     if isinstance(zone, int):
         return format_, zone
-    return (format_, None) if local_day_offsets(zone_id) else None
+    return (format_, None) if day_offset_codes(zone_id) else None
 
 
-__all__ = ["FIRST_DAY", "engine_shortcut", "local_day_offsets", "strptime_format"]
+__all__ = ["CODE_BITS", "DAYS_PER_WORD", "FIRST_DAY", "day_offset_codes", "engine_shortcut",
+           "local_day_offsets", "strptime_format"]

@@ -37,9 +37,11 @@ FUNCTIONS: tuple[SqlFunction, ...] = (
     SqlFunction("duckshred_subject_hash", functions.subject_hash, [VARCHAR, VARCHAR], VARCHAR),
     SqlFunction("java_timestamp_epoch_ms", timestamps.epoch_millis,
                 [VARCHAR, VARCHAR, VARCHAR], BIGINT),
-    # Not randomised: with a constant zone DuckDB folds it to one list per query.
-    SqlFunction("java_zone_day_offsets", timestamps.zone_day_offsets, [VARCHAR],
+    # Not randomised: with a constant zone DuckDB folds them to one list per query.
+    SqlFunction("java_zone_offsets", timestamps.zone_offsets, [VARCHAR],
                 duckdb.list_type(INTEGER)),
+    SqlFunction("java_zone_day_codes", timestamps.zone_day_codes, [VARCHAR],
+                duckdb.list_type(BIGINT)),
     SqlFunction("java_timestamp_error", timestamps.parse_error,
                 [VARCHAR, VARCHAR, VARCHAR], VARCHAR),
 )

@@ -2,7 +2,8 @@
 
 ``java_timestamp_epoch_ms`` parses each distinct text of a batch once, for the rows
 the engine's own ``strptime`` does not take (see ``javatime.native``);
-``java_zone_day_offsets`` gives the engine a zone's offsets, once a query;
+``java_zone_offsets`` and ``java_zone_day_codes`` give the engine a zone's offsets,
+once a query;
 ``java_timestamp_error`` only runs on a row that failed.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from duckshred.javatime import JavaDateTimeParseError, compile_pattern
-from duckshred.javatime.native import local_day_offsets
+from duckshred.javatime.native import day_offset_codes
 from duckshred.udf._arrow import distinct_rows
 
 
@@ -47,16 +48,27 @@ def parse_error(texts: pa.Array, patterns: pa.Array, zones: pa.Array) -> pa.Arra
     return pa.array(out, pa.string())
 
 
-def zone_day_offsets(zones: pa.Array) -> pa.Array:
-    """``java_zone_day_offsets(zone)``: the zone's offset in seconds for each local day from
-    1970-01-01 (list element 1) where it holds all day, NULL near transitions; a NULL list
-    for a zone without such days. Called with a constant, DuckDB computes it once a query."""
-    lists: dict[str, list[int | None] | None] = {}
+def _per_zone(zones: pa.Array, part: int, type_: pa.DataType) -> pa.Array:
+    lists: dict[str, object] = {}
     for zone in set(zones.to_pylist()) - {None}:
         try:
-            offsets = local_day_offsets(zone)
+            codes = day_offset_codes(zone)
         except ValueError:  # a zone Java does not know: the Java parser will say so
-            offsets = None
-        lists[zone] = list(offsets) if offsets else None
+            codes = None
+        lists[zone] = None if codes is None else list(codes[part])
     return pa.array([None if zone is None else lists[zone] for zone in zones.to_pylist()],
-                    pa.list_(pa.int32()))
+                    type_)
+
+
+def zone_offsets(zones: pa.Array) -> pa.Array:
+    """``java_zone_offsets(zone)``: the zone's offsets in seconds since 1970, by code (list
+    element 1, code 0, is NULL); NULL for a zone the engine cannot look up (see
+    ``javatime.native.day_offset_codes``)."""
+    return _per_zone(zones, 0, pa.list_(pa.int32()))
+
+
+def zone_day_codes(zones: pa.Array) -> pa.Array:
+    """``java_zone_day_codes(zone)``: each local day's offset code from 1970-01-01, 4 bits
+    a day, 15 days an element. Called with a constant, DuckDB computes both functions
+    once a query; they are small lists, which DuckDB copies cheaply into every batch."""
+    return _per_zone(zones, 1, pa.list_(pa.int64()))

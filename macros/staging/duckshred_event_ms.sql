@@ -11,9 +11,10 @@ java_timestamp_epoch_ms({{ duckshred_ident(ts.field) }}, {{ duckshred_literal(ts
 
 {#- DuckDB parses the texts that its strptime format (the plan's, from
     duckshred.javatime.native) writes back exactly, from 1970 on: Java reads those
-    to the same date-time. The zone's offset is its fixed one, or the local day's
-    from `java_zone_day_offsets` (one list, computed once a query; NULL on days
-    near a transition). Every other row (NULL here) takes the Java parser, which
+    to the same date-time. The zone's offset is its fixed one, or the local day's,
+    looked up in `java_zone_offsets` by the day's code in `java_zone_day_codes`
+    (small lists, computed once a query: a list of every day would be copied into
+    every batch; NULL on days near a transition). Every other row (NULL here) takes the Java parser, which
     also words the error of a text that does not parse. No Python runs on the
     rows of a file in a usual shape. -#}
 {% macro duckdb__duckshred_event_ms(ts) -%}
@@ -26,8 +27,11 @@ java_timestamp_epoch_ms({{ duckshred_ident(ts.field) }}, {{ duckshred_literal(ts
     {%- if ts.get('fixed_offset_seconds') is not none -%}
       {%- set offset = ts.fixed_offset_seconds -%}
     {%- else -%}
-      {%- set offset = 'java_zone_day_offsets(' ~ duckshred_literal(ts.zone) ~ ')[epoch_ms('
-                       ~ local ~ ') // 86400000 + 1]' -%}
+      {%- set zone = duckshred_literal(ts.zone) -%}
+      {%- set day = '(epoch_ms(' ~ local ~ ') // 86400000)' -%}
+      {#- the day's 4-bit code (15 days a list element) picks the zone's offset -#}
+      {%- set offset = '(java_zone_offsets(' ~ zone ~ ')[((java_zone_day_codes(' ~ zone ~ ')['
+                       ~ day ~ ' // 15 + 1] >> (4 * (' ~ day ~ ' % 15))::INTEGER) & 15) + 1])' -%}
     {%- endif -%}
     coalesce(
         case when strftime({{ local }}, {{ format }}) = {{ text }}

@@ -11,7 +11,10 @@ import pytest
 
 from duckshred.javatime import JavaDateTimeParseError, parse_epoch_millis
 from duckshred.javatime.native import (
+    CODE_BITS,
+    DAYS_PER_WORD,
     FIRST_DAY,
+    day_offset_codes,
     engine_shortcut,
     local_day_offsets,
     strptime_format,
@@ -59,6 +62,16 @@ def test_day_offsets_are_javas_offsets_all_day_and_none_near_transitions(zone_id
         assert [offsets[day] for day in around] == [3600, None, None, None, 7200]
 
 
+@pytest.mark.parametrize("zone_id", ["Europe/Amsterdam", "Australia/Lord_Howe"])
+def test_day_codes_pack_the_day_offsets(zone_id):
+    offsets = local_day_offsets(zone_id)
+    values, words = day_offset_codes(zone_id)
+    assert values[0] is None and len(values) <= 16
+    assert all(0 <= word < 2**63 for word in words)
+    assert [values[words[day // DAYS_PER_WORD] >> CODE_BITS * (day % DAYS_PER_WORD) & 15]
+            for day in range(len(offsets))] == list(offsets)
+
+
 def test_fixed_offset_zones_and_unknown_zones():
     assert engine_shortcut("yyyy-MM-dd", "UTC") == ("%Y-%m-%d", 0)
     assert engine_shortcut("yyyy-MM-dd", "+05:30") == ("%Y-%m-%d", 19_800)
@@ -101,8 +114,10 @@ def test_what_the_engine_parses_java_parses_to_the_same_instant(pattern, render,
     assert shortcut is not None
     format_, fixed = shortcut
     local = f"try_strptime(text, '{format_}')"
+    day = f"(epoch_ms({local}) // 86400000)"
     offset = (str(fixed) if fixed is not None else
-              f"java_zone_day_offsets('{zone_id}')[epoch_ms({local}) // 86400000 + 1]")
+              f"(java_zone_offsets('{zone_id}')[((java_zone_day_codes('{zone_id}')[{day} // 15 + 1]"
+              f" >> (4 * ({day} % 15))::INTEGER) & 15) + 1])")
     conn = register_functions(duckdb.connect())
     texts = _texts(render, seed=len(pattern))
     rows = conn.execute(
