@@ -26,6 +26,10 @@ def create(
     file: Annotated[Path, typer.Option("--file", "-F", help="STRM batch job file (JSON).")],
     detach: Annotated[bool, typer.Option(help="Return the job id at once; run in the "
                                               "background.")] = False,
+    engine: Annotated[str, typer.Option(
+        help="duckdb (embedded) or spark (dbt-spark: local[*], or the cluster named by "
+             "DUCKSHRED_SPARK_MASTER / DUCKSHRED_SPARK_REMOTE). Same models, same files.",
+    )] = "duckdb",
     output: OutputOption = Format.plain,
 ) -> None:
     """Run a batch job: encrypt, export keys, write derived data. Prints the job id
@@ -34,7 +38,7 @@ def create(
     from duckshred.service.jobs import run_submitted_job, submit_batch_job
 
     ws = workspace(ctx, create=True)
-    submitted = submit_batch_job(ws, file)
+    submitted = submit_batch_job(ws, file, engine=engine)
     if detach:
         from duckshred.service.detach import start_detached
 

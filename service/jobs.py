@@ -54,15 +54,26 @@ class SubmittedJob:
     plan: JobPlan
 
 
-def submit_batch_job(workspace: Workspace, config_path: str | Path) -> SubmittedJob:
+ENGINES = ("duckdb", "spark")
+
+
+def submit_batch_job(workspace: Workspace, config_path: str | Path,
+                     engine: str = "duckdb") -> SubmittedJob:
     """Validate a batch job file and record the job as PENDING. Raises ``ConfigError``
-    (and friends) before anything is recorded when the job cannot run."""
+    (and friends) before anything is recorded when the job cannot run.
+
+    ``engine``: ``duckdb`` (embedded, the default) or ``spark`` (dbt-spark on local
+    Spark or a cluster, see ``service/spark_runner.py``): same models, same files."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if engine == "spark":
+        _check_spark_installed()
     catalog = Catalog(workspace)
     config = load_config(config_path)
     job_id = str(uuid.uuid4())
     plan = build_plan(catalog, config, job_id)
     job = {"id": job_id, "config": config.raw, "contractRef": config.contract_ref,
-           "groupId": plan.group_id, "outputs": [], "states": []}
+           "groupId": plan.group_id, "engine": engine, "outputs": [], "states": []}
     _add_state(catalog, job, "PENDING")
     return SubmittedJob(job_id, config, plan)
 
@@ -116,7 +127,12 @@ def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
                                                 staging / "source.csv"))
         _add_state(catalog, job, "RUNNING")
         phase = time.perf_counter()
-        outcome = run_build(workspace, plan, say, spill_dir=staging / "spill")
+        if job.get("engine", "duckdb") == "spark":
+            from duckshred.service import spark_runner
+
+            outcome = spark_runner.run_build(workspace, plan, staging, say)
+        else:
+            outcome = run_build(workspace, plan, say, spill_dir=staging / "spill")
         if not outcome.success:
             raise JobFailedError(_explain_build_error(outcome.error, plan), job_id)
         job["journal"]["keysCommitted"] = True
@@ -170,6 +186,14 @@ def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
         job["journal"]["published"] = []
         catalog.save_job(job)
     return job
+
+
+def _check_spark_installed() -> None:
+    from importlib.util import find_spec
+
+    if find_spec("pyspark") is None or find_spec("dbt.adapters.spark") is None:
+        raise ConfigError("the spark engine needs PySpark and dbt-spark: "
+                          "pip install 'duckshred[spark]'")
 
 
 def _fail(workspace: Workspace, catalog: Catalog, job: dict[str, Any],

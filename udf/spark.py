@@ -68,6 +68,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., pa.Array], str, bool]] = {
     "strm_mask": (functions.mask, "string", True),
     "java_timestamp_epoch_ms": (timestamps.epoch_millis, "bigint", True),
     "java_timestamp_error": (timestamps.parse_error, "string", True),
+    "duckshred_subject_hash": (functions.subject_hash, "string", True),
 }
 
 

@@ -13,3 +13,12 @@
     list_has_all({{ levels_sql }}, [{{ derived.consent_levels | join(', ') }}]::INTEGER[])
   {%- endif -%}
 {%- endmacro %}
+
+{% macro spark__duckshred_consent_filter(derived, levels_sql) -%}
+  {%- if derived.consent_level_type == 'CUMULATIVE' -%}
+    coalesce(array_max({{ levels_sql }}) >= {{ derived.consent_levels[0] | int }}, false)
+  {%- else -%}
+    coalesce(size(array_except(cast(array({{ derived.consent_levels | join(', ') }}) as array<int>),
+                               {{ levels_sql }})) = 0, false)
+  {%- endif -%}
+{%- endmacro %}

@@ -18,3 +18,19 @@
     positional join {{ ref('row_keys') }} as row_keys
 )
 {%- endmacro %}
+
+{#- Spark: its tables have no order to pair rows by; they are paired by row number
+    (the outputs are put in input order when the Spark runner loads them). -#}
+{% macro spark__duckshred_encrypted_rows(job) -%}
+(
+    select
+        rows.*,
+        row_keys.__key_link
+        {%- for field in job.pii_fields %},
+        row_keys.{{ duckshred_ident('__ciphertext_' ~ field) }}
+        {%- endfor %}
+    from {{ ref('stg_source_rows') }} as rows
+    join {{ ref('row_keys') }} as row_keys
+        on row_keys.{{ var('duckshred_names').row_nr }} = rows.{{ var('duckshred_names').row_nr }}
+)
+{%- endmacro %}

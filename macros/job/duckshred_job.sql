@@ -1,15 +1,14 @@
 {#- The batch job plan: a dump of service/plan.py's JobPlan, which checked it.
 
     The CLI writes each job's plan to a file named by $DUCKSHRED_JOB_PLAN and
-    it is read here at run time. Passing it as --vars instead would make dbt
-    re-parse the whole project for every job (about a second); plain
-    `dbt build` uses the `duckshred_job` var (the bundled sample's plan). -#}
+    it is read here at run time (duckshred_read_plan: each engine reads a text
+    file its own way). Passing it as --vars instead would make dbt re-parse the
+    whole project for every job (about a second); plain `dbt build` uses the
+    `duckshred_job` var (the bundled sample's plan). -#}
 {% macro duckshred_job() -%}
   {%- set plan_file = env_var('DUCKSHRED_JOB_PLAN', '') if execute else '' -%}
   {%- if plan_file -%}
-    {%- set content = run_query(
-        "select content from read_text(" ~ duckshred_literal(plan_file) ~ ")").columns[0].values()[0] -%}
-    {{ return(fromjson(content)) }}
+    {{ return(fromjson(duckshred_read_plan(plan_file))) }}
   {%- endif -%}
   {{ return(var('duckshred_job')) }}
 {%- endmacro %}

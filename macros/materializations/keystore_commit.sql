@@ -11,3 +11,18 @@
   {{ run_hooks(post_hooks) }}
   {{ return({'relations': []}) }}
 {% endmaterialization %}
+
+{#- Spark: the statements add the job's rows to the pending key store tables
+    (see duckshred_keystore_table); the Spark runner commits those into the key
+    store file in one transaction once the build has succeeded. Spark runs one
+    statement per call; literals never hold a `;` there (spark__duckshred_literal). -#}
+{% materialization keystore_commit, adapter='spark' %}
+  {{ run_hooks(pre_hooks) }}
+  {%- for part in sql.split(';') if part.strip() %}
+    {% call statement('main' if loop.last else 'keystore_commit_' ~ loop.index) -%}
+      {{ part }}
+    {%- endcall %}
+  {%- endfor %}
+  {{ run_hooks(post_hooks) }}
+  {{ return({'relations': []}) }}
+{% endmaterialization %}

@@ -20,3 +20,9 @@
   {%- endif -%}
   select 1
 {%- endmacro %}
+
+{#- Spark: a table has no order to keep; the Spark runner sorts the outputs by row
+    number as it loads them into the warehouse. -#}
+{% macro spark__duckshred_keep_input_order(relation) -%}
+  select 1
+{%- endmacro %}

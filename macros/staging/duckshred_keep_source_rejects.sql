@@ -16,3 +16,27 @@
   from reject_errors
   {%- endif %}
 {%- endmacro %}
+
+{#- Spark: its CSV reader puts a malformed line in `__malformed` (see
+    spark__duckshred_read_source_csv); a temporary view lists where, never what.
+    A line is counted as a data row after the header (Spark names no line number). -#}
+{% macro spark__duckshred_keep_source_rejects() -%}
+  {%- set job = duckshred_job() -%}
+  {%- if job.get('source_format', 'csv') == 'parquet' %}
+  create or replace temporary view stg_source_rejects as
+  select cast(NULL as bigint) as line, cast(NULL as string) as error_type,
+         cast(NULL as string) as column_name
+  where false
+  {%- else %}
+  {#- Spark refuses a query of the malformed column alone: a data column is read too. -#}
+  create or replace temporary view stg_source_rejects as
+  select row_nr + 1 as line, 'the number of fields or the quoting is wrong' as error_type,
+         '' as column_name
+  from (
+      select {{ duckshred_source_row_number() }} as row_nr, __malformed,
+             {{ duckshred_ident(job.contract.columns[0].name) }}
+      from duckshred_source_csv
+  )
+  where __malformed is not null
+  {%- endif %}
+{%- endmacro %}

@@ -23,3 +23,35 @@ read_csv(
     }
 )
 {%- endmacro %}
+
+{#- Spark: a temporary view over the file, every column a string, quotes doubled
+    as in RFC 4180 (Spark's default escape is a backslash), quoted line breaks
+    kept. A malformed line fills `__malformed` (listed by the staging post-hook)
+    instead of failing with Spark's message, which would quote the line. -#}
+{% macro spark__duckshred_read_source_csv(path, columns) -%}
+  {%- set view = 'duckshred_source_csv' -%}
+  {%- if execute -%}
+    {%- call statement('duckshred_source_csv') -%}
+      create or replace temporary view {{ view }} (
+        {%- for column in columns %}
+        {{ duckshred_ident(column.name) }} string,
+        {%- endfor %}
+        __malformed string
+      )
+      using csv
+      options (
+        path {{ duckshred_literal(path) }},
+        header 'true',
+        enforceSchema 'true',
+        sep ',',
+        quote '"',
+        escape '"',
+        multiLine 'true',
+        encoding 'UTF-8',
+        mode 'PERMISSIVE',
+        columnNameOfCorruptRecord '__malformed'
+      )
+    {%- endcall -%}
+  {%- endif -%}
+  {{ view }}
+{%- endmacro %}

@@ -14,3 +14,14 @@
     from read_parquet({{ duckshred_literal(path) }})
 )
 {%- endmacro %}
+
+{% macro spark__duckshred_read_source_parquet(path, columns) -%}
+(
+    select
+      {%- for column in columns %}
+      cast({{ duckshred_ident(column.name) }} as string) as {{ duckshred_ident(column.name) }}
+      {{- "," if not loop.last }}
+      {%- endfor %}
+    from parquet.{{ duckshred_ident(path) }}
+)
+{%- endmacro %}

@@ -6,3 +6,7 @@
 {% macro default__duckshred_ident(name) -%}
   "{{ name | replace('"', '""') }}"
 {%- endmacro %}
+
+{% macro spark__duckshred_ident(name) -%}
+  `{{ name | replace('`', '``') }}`
+{%- endmacro %}

@@ -20,7 +20,7 @@ from (
 join {{ ref('job_keys') }} as keys using (__key_value, __key_day, __forgotten)
 {% if not loop.last %}union all{% endif %}
 {%- else %}
-select NULL::VARCHAR as field, NULL::VARCHAR as key_link, NULL::VARCHAR as plaintext,
-       NULL::VARCHAR as ciphertext
+select cast(NULL as string) as field, cast(NULL as string) as key_link,
+       cast(NULL as string) as plaintext, cast(NULL as string) as ciphertext
 where false
 {%- endfor %}

@@ -13,13 +13,13 @@ with needed as (
 ),
 
 hashed as (
-    select __key_value, __key_day, __forgotten, sha256(__key_value) as key_value_hash
+    select __key_value, __key_day, __forgotten, {{ duckshred_sha256('__key_value') }} as key_value_hash
     from needed
 ),
 
 stored as (
     select key_link, key_value_hash, key_day, keyset, expiry
-    from keystore.main.encryption_keys
+    from {{ duckshred_keystore_table('encryption_keys') }}
     where group_id = {{ duckshred_literal(job.group_id) }}
 )
 
@@ -44,10 +44,10 @@ select
     fresh.__key_day,
     fresh.__forgotten,
     fresh.key_value_hash,
-    uuid()::varchar as key_link,
+    cast(uuid() as string) as key_link,
     tink_keyset_new_per_row(fresh.key_value_hash) as keyset,
     -- the UTC midnight that ends the key's day
-    timezone('UTC', (fresh.__key_day + 1)::timestamp) as expiry,
+    {{ duckshred_utc_day_end('fresh.__key_day') }} as expiry,
     true as is_new
 from (
     select hashed.* from hashed

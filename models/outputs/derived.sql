@@ -30,10 +30,8 @@ where not rows.__forgotten and {{ duckshred_consent_filter(derived, '__consent_l
 {% if not loop.last %}union all{% endif %}
 {%- else %}
 {#- a job without derived data still gets the (empty) table -#}
-select 0 as {{ names.derived_index }}, * exclude ({{ names.derived_index }}) from (
-    select 0 as {{ names.derived_index }}, {{ names.row_nr }},
+select 0 as {{ names.derived_index }}, {{ names.row_nr }},
     {%- for column in job.contract.columns %} {{ duckshred_ident(column.name) }},{% endfor %}
     {{ duckshred_strm_meta_columns(job) }}
-    from {{ duckshred_encrypted_rows(job) }} as rows where false
-)
+from {{ duckshred_encrypted_rows(job) }} as rows where false
 {%- endfor %}

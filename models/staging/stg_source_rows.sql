@@ -13,10 +13,11 @@
 
 with source_rows as (
     select
-        row_number() over () as {{ names.row_nr }},
+        {{ duckshred_source_row_number() }} as {{ names.row_nr }},
         {%- for column in contract.columns %}
         -- a CSV field can't be NULL: an empty field is the empty string
-        coalesce({{ duckshred_ident(column.name) }}, '') as {{ duckshred_ident(column.name) }},
+        coalesce({{ duckshred_ident(column.name) }}, '') as {{ duckshred_ident(column.name) }}
+        {{- "," if not loop.last }}
         {%- endfor %}
     {%- if job.get('source_format', 'csv') == 'parquet' %}
     from {{ duckshred_read_source_parquet(job.source_path, contract.columns) }}
@@ -33,12 +34,12 @@ forgotten_subjects as (
         select distinct {{ duckshred_ident(contract.data_subject_field) }} as subject
         from source_rows
     )
-    where exists (select 1 from keystore.main.erasure_ledger)
+    where exists (select 1 from {{ duckshred_keystore_table('erasure_ledger') }})
       and duckshred_subject_hash(
-            subject, (select secret from keystore.main.ledger_secret limit 1)
-          ) in (select subject_hash from keystore.main.erasure_ledger)
+            subject, (select secret from {{ duckshred_keystore_table('ledger_secret') }} limit 1)
+          ) in (select subject_hash from {{ duckshred_keystore_table('erasure_ledger') }})
     {%- else %}
-    select NULL::VARCHAR as subject where false
+    select cast(NULL as string) as subject where false
     {%- endif %}
 )
 
@@ -46,16 +47,15 @@ select
     *,
     -- parsed on every row (a projection: no join of event times)
     {{ duckshred_event_ms(ts) }} as __event_ms,
-    epoch_ms(__event_ms)::date as __key_day,
+    {{ duckshred_utc_day('__event_ms') }} as __key_day,
     {{ duckshred_consent_levels(job.consent) }} as __consent_levels,
     {{ duckshred_ident(contract.key_field) }} as __key_value,
     {% if contract.get('data_subject_field') -%}
     {{ duckshred_ident(contract.data_subject_field) }}
-    {%- else -%} NULL::VARCHAR {%- endif %} as __data_subject,
+    {%- else -%} cast(NULL as string) {%- endif %} as __data_subject,
     {% if contract.get('data_subject_field') -%}
     -- the few forgotten subjects of this file as one list value: no join of the rows
-    list_contains(
-        (select coalesce(list(subject), []) from forgotten_subjects),
-        {{ duckshred_ident(contract.data_subject_field) }})
+    {{ duckshred_is_listed(duckshred_ident(contract.data_subject_field),
+                           'subject', 'forgotten_subjects') }}
     {%- else -%} false {%- endif %} as __forgotten
 from source_rows

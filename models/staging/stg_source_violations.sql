@@ -43,8 +43,8 @@ select {{ 2 + loop.index0 }} as priority, {{ row_nr }} as row_nr,
     {{ duckshred_literal("Validation failed [field " ~ validation.field ~ " does not match regex " ~ validation.value ~ "] in row #") }}
     || {{ row_nr }} as message
 from {{ rows }}
-where not regexp_full_match({{ duckshred_ident(validation.field) }},
-                            {{ duckshred_literal(validation.value) }})
+where not {{ duckshred_regexp_full_match(duckshred_ident(validation.field),
+                                         duckshred_literal(validation.value)) }}
 order by {{ row_nr }}
 limit 1
 )
