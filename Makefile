@@ -9,7 +9,7 @@ DEMO_BUCKET := $(WORKSPACE)/demo-bucket
 REFERENCE ?= ../shared/strm-reference
 REFERENCE_BUCKET := $(WORKSPACE)/reference-bucket
 
-.PHONY: help setup demo reference-tour dbt-build test test-crash test-fast lint bench bench-udf bench-full clean
+.PHONY: help setup demo reference-tour dbt-build dbt-build-spark test test-crash test-fast lint bench bench-udf bench-spark bench-full clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ reference-tour: setup ## The README's STRM files tour: the reference job (../sha
 dbt-build: setup ## Plain `dbt build` of the bundled sample (warehouse tables only)
 	DUCKSHRED_HOME=$(WORKSPACE) $(BIN)/dbt build --project-dir . --profiles-dir .
 
+dbt-build-spark: setup ## The same plain dbt build on local Spark (dbt-spark session method)
+	DUCKSHRED_HOME=$(WORKSPACE) $(BIN)/python -m duckshred.service.spark_runner
+
 test: setup ## Run the test suite (unit, dbt, CLI, reference compatibility, S3)
 	$(BIN)/pytest -q
 
@@ -65,6 +68,9 @@ bench-udf: setup ## Benchmark tink_encrypt in SQL against a bare Python loop
 
 bench: setup ## Full-size benchmark: 541,909 generated rows through the CLI
 	$(BIN)/python bench/bench_job.py --rows 541909
+
+bench-spark: setup ## The 541,909-row job on the DuckDB engine and on local Spark, in one run
+	$(BIN)/python bench/bench_spark.py --rows 541909
 
 bench-full: setup ## Also the 10,000,000-row run (several minutes, a few GB of disk)
 	$(BIN)/python bench/bench_job.py --rows 541909 --rows 10000000

@@ -176,7 +176,9 @@ def run_build(workspace: Workspace, plan: dict[str, Any], staging: Path,
     try:
         _prepare_session(spark, workspace, plan, tables)
         result = dbtRunner(callbacks=[forward]).invoke([
-            "--quiet", "--no-use-colors",
+            # as service/dbt_runner.py: nothing on the console, dbt's full log in the workspace
+            "--log-level", "none", "--log-level-file", "debug", "--no-use-colors",
+            "--no-send-anonymous-usage-stats",
             "--log-path", str(workspace.dbt_log_dir),
             "build",
             "--project-dir", str(project),
@@ -207,3 +209,43 @@ def run_build(workspace: Workspace, plan: dict[str, Any], staging: Path,
                 message = f"{node_result.node.name}: {_safe_message(message)}"
             return BuildOutcome(False, _safe_message(message))
     return BuildOutcome(False, "dbt build failed on Spark")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m duckshred.service.spark_runner``: the plain ``dbt build`` of the bundled
+    sample (``vars.duckshred_job`` in dbt_project.yml) on Spark, into ``$DUCKSHRED_HOME``.
+
+    dbt-spark's session method runs the models in this process's Spark session, which
+    must carry duckshred's functions and the key store views: hence this entry point
+    rather than a bare ``dbt build --target spark``."""
+    import sys
+    import uuid
+
+    import yaml
+
+    from duckshred.service.locking import workspace_lock
+
+    if argv or sys.argv[1:]:
+        print(main.__doc__)
+        return 2
+    project = project_dir()
+    plan = yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]["duckshred_job"]
+    plan["source_path"] = str((project / plan["source_path"]).resolve())
+    workspace = Workspace.resolve(None)
+    staging = workspace.root / "tmp" / f"dbt-build-{uuid.uuid4()}"
+    try:
+        with workspace_lock(workspace, "dbt build on Spark"):
+            staging.mkdir(parents=True)
+            outcome = run_build(workspace, plan, staging, print)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if not outcome.success:
+        print(f"dbt build on Spark failed: {outcome.error}")
+        return 1
+    print(f"dbt build on Spark done: tables jobs.encrypted and jobs.derived in "
+          f"{workspace.warehouse_path}, new keys in {workspace.keystore_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
