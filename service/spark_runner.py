@@ -6,7 +6,9 @@ The same models as on DuckDB; what differs is around the build:
   Arrow UDFs (``udf.spark``): dbt-spark's session method then picks it up;
 - there is ONE key store, the workspace's ``keystore.duckdb``, so a shred has
   one place to act. Before the build the job group's stored keys (and their
-  index rows) become temporary views, in memory; the models add the job's new
+  index rows), the erasure ledger and its secret become temporary views, in
+  memory (so forgotten subjects' rows are born shredded on Spark too: no stored
+  key, no index row, not in the derived data); the models add the job's new
   keys to two pending Parquet tables; once the build has succeeded, those are
   committed into the key store file in one transaction (keys and index rows
   together, as the DuckDB engine's ``keystore_commit`` does);
@@ -19,11 +21,9 @@ The same models as on DuckDB; what differs is around the build:
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,13 @@ import duckdb
 from duckshred.service.dbt_runner import (
     JOB_ERROR_MARKER,
     PLAN_ENV,
+    ROWS_MARKER,
     BuildOutcome,
     _safe_message,
-    project_dir,
 )
+from duckshred.service.plan import JobPlan
+from duckshred.service.progress import ModelStep, Progress
+from duckshred.service.project import DERIVED_INDEX, ROW_NR, project_dir
 from duckshred.service.warehouse import JOBS_SCHEMA, current_table
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 from duckshred.udf.keystore import KEYSTORE_ALIAS, WAREHOUSE_ALIAS, attach_keystore, sql_literal
@@ -46,11 +49,18 @@ SCRATCH_SCHEMA = "duckshred_scratch"  # profiles.yml: the spark target's schema
 PENDING_SCHEMA = "duckshred_keystore_pending"  # macros/portable/duckshred_keystore_table.sql
 STORED_VIEW = "duckshred_keystore_{name}"
 
+# The key store tables a job adds rows to (pending tables, committed after the build)
 KEYSTORE_COLUMNS = {
     "encryption_keys": ("key_link string, group_id string, key_value_hash string, "
                         "key_day date, expiry timestamp, keyset string, created_by_job string"),
     "data_subject_keys": ("data_subject string, key_link string, expiry timestamp, "
                           "created_by_job string"),
+}
+# ... and those it only reads: the erasure ledger (hashes of forgotten subjects) and
+# the secret those hashes are keyed with.
+LEDGER_COLUMNS = {
+    "erasure_ledger": "subject_hash string, erased_at timestamp",
+    "ledger_secret": "secret string",
 }
 
 
@@ -59,10 +69,11 @@ def spark_tables_dir(staging: Path) -> Path:
 
 
 def _stored_keys(workspace: Workspace, group_id: str) -> dict[str, Any]:
-    """The group's stored keys and their index rows, as Arrow tables (none leave memory)."""
+    """The group's stored keys and their index rows, the erasure ledger and its secret,
+    as Arrow tables (none leave memory)."""
     conn = duckdb.connect()
     try:
-        attach_keystore(conn, workspace.keystore_path)
+        attach_keystore(conn, workspace.keystore_path)  # makes the ledger secret if new
         keys = conn.sql(
             f"SELECT * FROM {KEYSTORE_ALIAS}.main.encryption_keys WHERE group_id = ?",
             params=[group_id]).to_arrow_table()
@@ -71,23 +82,27 @@ def _stored_keys(workspace: Workspace, group_id: str) -> dict[str, Any]:
             f"SEMI JOIN (SELECT key_link FROM {KEYSTORE_ALIAS}.main.encryption_keys "
             f"           WHERE group_id = ?) AS k USING (key_link)",
             params=[group_id]).to_arrow_table()
+        ledger = {name: conn.sql(f"SELECT * FROM {KEYSTORE_ALIAS}.main.{name}").to_arrow_table()
+                  for name in LEDGER_COLUMNS}
     finally:
         conn.close()
-    return {"encryption_keys": keys, "data_subject_keys": index}
+    return {"encryption_keys": keys, "data_subject_keys": index, **ledger}
 
 
-def _prepare_session(spark: Any, workspace: Workspace, plan: dict[str, Any],
+def _prepare_session(spark: Any, workspace: Workspace, plan: JobPlan,
                      tables: Path) -> None:
     from duckshred.udf.spark import register_spark_functions
 
     register_spark_functions(spark, workspace.keystore_path)
     _forget_tables(spark)
     spark.sql(f"CREATE SCHEMA IF NOT EXISTS {PENDING_SCHEMA}")
-    for name, arrow in _stored_keys(workspace, plan["group_id"]).items():
-        columns = KEYSTORE_COLUMNS[name]
+    for name, arrow in _stored_keys(workspace, plan.group_id).items():
+        columns = {**KEYSTORE_COLUMNS, **LEDGER_COLUMNS}[name]
         frame = (spark.createDataFrame(arrow.to_pylist(), schema=columns) if arrow.num_rows
                  else spark.createDataFrame([], schema=columns))
         frame.createOrReplaceTempView(STORED_VIEW.format(name=name))
+        if name not in KEYSTORE_COLUMNS:
+            continue
         location = tables / PENDING_SCHEMA / name
         location.mkdir(parents=True)
         spark.sql(f"CREATE TABLE {PENDING_SCHEMA}.{name} ({columns}) USING parquet "
@@ -107,9 +122,11 @@ def _forget_tables(spark: Any) -> None:
         for table in spark.catalog.listTables(schema):
             if not table.isTemporary:
                 spark.sql(f"DROP TABLE IF EXISTS {schema}.`{table.name}`")
-    for name in KEYSTORE_COLUMNS:
+    for name in (*KEYSTORE_COLUMNS, *LEDGER_COLUMNS):
         spark.catalog.dropTempView(STORED_VIEW.format(name=name))
+    # the staging macros' views (spark__duckshred_read_source_csv, ..._keep_source_rejects)
     spark.catalog.dropTempView("duckshred_source_csv")
+    spark.catalog.dropTempView("stg_source_rejects")
     spark.catalog.clearCache()
 
 
@@ -128,7 +145,7 @@ def load_results(workspace: Workspace, tables: Path) -> None:
         conn.execute(f"ATTACH '{sql_literal(str(workspace.warehouse_path))}' "
                      f"AS {WAREHOUSE_ALIAS}")
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {WAREHOUSE_ALIAS}.{JOBS_SCHEMA}")
-        for kind, order in (("encrypted", "__row_nr"), ("derived", "__derived_index, __row_nr")):
+        for kind, order in (("encrypted", ROW_NR), ("derived", f"{DERIVED_INDEX}, {ROW_NR}")):
             conn.execute(f"CREATE OR REPLACE TABLE {WAREHOUSE_ALIAS}.{current_table(kind)} AS "
                          f"SELECT * FROM {_parquet(tables, JOBS_SCHEMA, kind)} ORDER BY {order}")
         attach_keystore(conn, workspace.keystore_path)
@@ -141,8 +158,8 @@ def load_results(workspace: Workspace, tables: Path) -> None:
         conn.close()
 
 
-def run_build(workspace: Workspace, plan: dict[str, Any], staging: Path,
-              on_progress: Callable[[str], None] | None = None) -> BuildOutcome:
+def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
+              on_progress: Progress | None = None) -> BuildOutcome:
     """Build the job's models on Spark and, when they succeed, load their outputs into
     the warehouse and commit their keys. ``staging`` is the job's own folder."""
     from dbt.cli.main import dbtRunner
@@ -158,20 +175,29 @@ def run_build(workspace: Workspace, plan: dict[str, Any], staging: Path,
     tables.mkdir(parents=True)
     project = project_dir()
     plan_file = staging / "job-plan.json"
-    plan_file.write_text(json.dumps(plan))
+    plan_file.write_text(plan.model_dump_json())
     environment = {WORKSPACE_ENV: str(workspace.root), PLAN_ENV: str(plan_file),
                    SPARK_TABLES_ENV: str(tables)}
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
     models_started: list[float] = []
+    rows: dict[str, int] = {}
 
     def forward(event: Any) -> None:
-        if event.info.name == "NodeStart" and not models_started:
+        # the same steps and row counts as service/dbt_runner.py reports
+        name = event.info.name
+        if name == "NodeStart" and not models_started:
             models_started.append(time.perf_counter())
-        if event.info.name == "LogModelResult":
-            data = event.data
-            say(f"{data.index}/{data.total} {data.node_info.node_name}: {data.status} "
-                f"in {data.execution_time:.2f} s")
+        data = event.data
+        if name in {"JinjaLogInfo", "JinjaLogDebug"} and data.msg.startswith(ROWS_MARKER):
+            _marker, model, count = data.msg.split(" ")
+            rows[model] = int(count)
+        elif name == "LogStartLine":
+            say(ModelStep(data.index, data.total, data.node_info.node_name))
+        elif name == "LogModelResult":
+            model = data.node_info.node_name
+            say(ModelStep(data.index, data.total, model, str(data.status),
+                          float(data.execution_time), rows.get(model)))
 
     try:
         _prepare_session(spark, workspace, plan, tables)
@@ -181,6 +207,8 @@ def run_build(workspace: Workspace, plan: dict[str, Any], staging: Path,
             "--no-send-anonymous-usage-stats",
             "--log-path", str(workspace.dbt_log_dir),
             "build",
+            # as service/dbt_runner.py: the structural (audit) tests are for `dbt build`
+            "--exclude", "tag:audit",
             "--project-dir", str(project),
             "--profiles-dir", str(project),
             "--target", DBT_TARGET,
@@ -229,8 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         print(main.__doc__)
         return 2
     project = project_dir()
-    plan = yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]["duckshred_job"]
-    plan["source_path"] = str((project / plan["source_path"]).resolve())
+    plan = JobPlan.model_validate(
+        yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]["duckshred_job"])
+    plan.source_path = str((project / (plan.source_path or "")).resolve())
     workspace = Workspace.resolve(None)
     staging = workspace.root / "tmp" / f"dbt-build-{uuid.uuid4()}"
     try:

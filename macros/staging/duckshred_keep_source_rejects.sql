@@ -28,15 +28,16 @@
          cast(NULL as string) as column_name
   where false
   {%- else %}
-  {#- Spark refuses a query of the malformed column alone: a data column is read too. -#}
+  {#- Spark refuses a query that reads the malformed column alone: a data column is
+      read too, in a condition that always holds (so the optimizer keeps it). -#}
+  {%- set first = duckshred_ident(job.contract.columns[0].name) %}
   create or replace temporary view stg_source_rejects as
   select row_nr + 1 as line, 'the number of fields or the quoting is wrong' as error_type,
          '' as column_name
   from (
-      select {{ duckshred_source_row_number() }} as row_nr, __malformed,
-             {{ duckshred_ident(job.contract.columns[0].name) }}
+      select {{ duckshred_source_row_number() }} as row_nr, __malformed, {{ first }}
       from duckshred_source_csv
   )
-  where __malformed is not null
+  where __malformed is not null and coalesce(length({{ first }}), 0) >= 0
   {%- endif %}
 {%- endmacro %}
