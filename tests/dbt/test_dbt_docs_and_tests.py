@@ -33,8 +33,11 @@ def test_every_model_and_macro_is_described(manifest):
     assert len(models) >= 7
     assert all(m.description.strip() for m in models), [m.name for m in models
                                                        if not m.description.strip()]
-    macros = [m for m in manifest.macros.values() if m.package_name == "duckshred"
-              and not m.name.startswith(("default__", "materialization_"))]
+    ours = [m for m in manifest.macros.values() if m.package_name == "duckshred"]
+    # an engine's implementation of a dispatched macro is described by that macro
+    dispatched = {m.name for m in ours}
+    macros = [m for m in ours if not m.name.startswith(("default__", "materialization_"))
+              and not (m.name.startswith("spark__") and m.name[len("spark__"):] in dispatched)]
     assert all(m.description.strip() for m in macros), [m.name for m in macros
                                                        if not m.description.strip()]
 
