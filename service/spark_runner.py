@@ -42,6 +42,7 @@ from duckshred.service.project import DERIVED_INDEX, ROW_NR, project_dir
 from duckshred.service.warehouse import JOBS_SCHEMA, current_table
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 from duckshred.udf.keystore import KEYSTORE_ALIAS, WAREHOUSE_ALIAS, attach_keystore, sql_literal
+from duckshred.udf.layout import process_spill_dir
 
 SPARK_TABLES_ENV = "DUCKSHRED_SPARK_TABLES"  # read by macros/spark/spark__location_clause.sql
 DBT_TARGET = "spark"
@@ -168,7 +169,9 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
 
     say = on_progress or (lambda _message: None)
     started = time.perf_counter()
-    spark = spark_session(local_dir=workspace.root / "tmp" / "spark")
+    # Spark's shuffle and spill files hold plaintext: they go in this process's own
+    # spill folder, which the next command removes should this process be killed.
+    spark = spark_session(local_dir=process_spill_dir(workspace.root) / "spark")
     say(f"Spark {spark.version} session ready in {time.perf_counter() - started:.2f} s")
     tables = spark_tables_dir(staging)
     shutil.rmtree(tables, ignore_errors=True)
@@ -204,7 +207,7 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
         result = dbtRunner(callbacks=[forward]).invoke([
             # as service/dbt_runner.py: nothing on the console, dbt's full log in the workspace
             "--log-level", "none", "--log-level-file", "debug", "--no-use-colors",
-            "--no-send-anonymous-usage-stats",
+            "--no-send-anonymous-usage-stats", "--no-write-json",
             "--log-path", str(workspace.dbt_log_dir),
             "build",
             # as service/dbt_runner.py: the structural (audit) tests are for `dbt build`
