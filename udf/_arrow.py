@@ -2,10 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pyarrow.lib import StringBuilder
+
+# The results of the functions are built without ``pa.array``: for a Python list it asks
+# pyarrow's pandas shim whether the list is a pandas object, which imports pandas
+# (0.2-0.6 s here) into every batch job, which never uses pandas otherwise.
+
+
+def strings(values: Sequence[str | bytes | None]) -> pa.Array:
+    """A string array of ``values`` (bytes must be UTF-8; None is NULL)."""
+    builder = StringBuilder()
+    builder.append_values(values)
+    return builder.finish()
+
+
+_INT64 = pa.int64()
+
+
+def integers(values: Sequence[int | None], type_: pa.DataType = _INT64) -> pa.Array:
+    """An integer array (int64 or int32) of ``values`` (None is NULL)."""
+    valid = np.fromiter((value is not None for value in values), bool, len(values))
+    data = np.fromiter((0 if value is None else value for value in values),
+                       type_.to_pandas_dtype(), len(values))
+    nulls = len(values) - int(valid.sum())
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    return pa.Array.from_buffers(type_, len(values), [bitmap, pa.py_buffer(data)],
+                                 null_count=nulls)
+
+
+def integer_lists(values: Sequence[Sequence[int | None] | None],
+                  type_: pa.DataType) -> pa.Array:
+    """A list array of integer lists (``type_`` the item type; None is a NULL list)."""
+    offsets: list[int | None] = [0]
+    items: list[int | None] = []
+    for value in values:
+        items.extend(value or ())
+        offsets.append(len(items))
+    lists = pa.ListArray.from_arrays(integers(offsets, pa.int32()), integers(items, type_))
+    if any(value is None for value in values):
+        valid = np.fromiter((value is not None for value in values), bool, len(values))
+        mask = pa.Array.from_buffers(pa.bool_(), len(values),
+                                     [None, pa.py_buffer(np.packbits(~valid, bitorder="little"))])
+        lists = pa.ListArray.from_arrays(lists.offsets, lists.values, mask=mask)
+    return lists
 
 
 def distinct_rows(*columns: pa.Array | pa.ChunkedArray) -> tuple[list[list[Any]], pa.Array]:
@@ -30,17 +75,17 @@ def distinct_rows(*columns: pa.Array | pa.ChunkedArray) -> tuple[list[list[Any]]
         indices = code.indices.cast(pa.int64())
         number = indices if number is None else pc.add(pc.multiply(number, size), indices)
     if number is None:  # every column constant: one distinct row
-        number = pa.array([0] * len(arrays[0]), pa.int64())
+        number = integers([0] * len(arrays[0]))
     distinct = pc.dictionary_encode(number)
-    remaining = distinct.dictionary.to_numpy()
+    remaining = distinct.dictionary.to_pylist()  # (to_numpy would import pandas)
     values: list[list[Any]] = []
     for array, code in zip(reversed(arrays), reversed(codes), strict=True):
         if code is None:
             values.append([array[0].as_py()] * len(remaining))
             continue
         size = max(len(code.dictionary), 1)
-        values.append(code.dictionary.take(remaining % size).to_pylist())
-        remaining = remaining // size
+        values.append(code.dictionary.take(integers([n % size for n in remaining])).to_pylist())
+        remaining = [n // size for n in remaining]
     return values[::-1], distinct.indices
 
 

@@ -24,7 +24,7 @@ from duckshred.crypto import (
     new_keysets_json,
     subject_erasure_hashes,
 )
-from duckshred.udf._arrow import distinct_rows
+from duckshred.udf._arrow import distinct_rows, strings
 
 
 def keyset_new() -> str:
@@ -38,7 +38,7 @@ def keyset_new_per_row(rows: pa.Array) -> pa.Array:
     The vectorised twin of ``tink_keyset_new()``: the argument only hands DuckDB's
     batch size to Python, saving the per-call overhead of a scalar UDF, which
     doubles the cost of making a job's tens of thousands of keys."""
-    return pa.array(new_keysets_json(len(rows)), pa.string())
+    return strings(new_keysets_json(len(rows)))
 
 
 def _ciphers_by_row(keysets: pa.Array, function: str) -> tuple[list[int | None], list]:
@@ -55,7 +55,7 @@ def encrypt(plaintexts: pa.Array, keysets: pa.Array) -> pa.Array:
     """``tink_encrypt(plaintext, keyset)``: base64 deterministic AEAD; NULL stays NULL."""
     rows, ciphers = _ciphers_by_row(keysets, "tink_encrypt")
     ciphertexts = encrypt_batch(plaintexts.cast(pa.binary()).to_pylist(), rows, ciphers)
-    return pa.array(ciphertexts, pa.binary()).cast(pa.string())  # base64 is ASCII
+    return strings(ciphertexts)  # base64 is ASCII
 
 
 def _decrypt(ciphertexts: pa.Array, keysets: pa.Array, *, strict: bool) -> pa.Array:
@@ -122,13 +122,10 @@ def try_decrypt(ciphertexts: pa.Array, keysets: pa.Array) -> pa.Array:
 
 def mask(values: pa.Array, seeds: pa.Array) -> pa.Array:
     """``strm_mask(value, seed)``: the reference MurmurHash3 masking; NULL stays NULL."""
-    return pa.array(
-        [
-            None if value is None else mask_value(value, seed or "")
-            for value, seed in zip(values.to_pylist(), seeds.to_pylist(), strict=True)
-        ],
-        pa.string(),
-    )
+    return strings([
+        None if value is None else mask_value(value, seed or "")
+        for value, seed in zip(values.to_pylist(), seeds.to_pylist(), strict=True)
+    ])
 
 
 def subject_hash(subjects: pa.Array, secrets: pa.Array) -> pa.Array:
@@ -140,7 +137,7 @@ def subject_hash(subjects: pa.Array, secrets: pa.Array) -> pa.Array:
             return pa.nulls(len(subjects), pa.string())
         raise ValueError("duckshred_subject_hash: one ledger secret per call")
     (secret,) = secret_values
-    return pa.array(subject_erasure_hashes(secret, subjects.to_pylist()), pa.string())
+    return strings(subject_erasure_hashes(secret, subjects.to_pylist()))
 
 
 def _cipher(keyset: str, function: str) -> KeysetCipher:

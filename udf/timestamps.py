@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from duckshred.javatime import JavaDateTimeParseError, compile_pattern
 from duckshred.javatime.native import day_offset_codes
-from duckshred.udf._arrow import distinct_rows
+from duckshred.udf._arrow import distinct_rows, integer_lists, integers, strings
 
 
 def epoch_millis(texts: pa.Array, patterns: pa.Array, zones: pa.Array) -> pa.Array:
@@ -31,7 +31,7 @@ def epoch_millis(texts: pa.Array, patterns: pa.Array, zones: pa.Array) -> pa.Arr
             parsed.append(compile_pattern(pattern).parse_epoch_millis(text, zone))
         except JavaDateTimeParseError:
             parsed.append(None)
-    return pa.array(parsed, pa.int64()).take(rows)
+    return integers(parsed).take(rows)
 
 
 def parse_error(texts: pa.Array, patterns: pa.Array, zones: pa.Array) -> pa.Array:
@@ -45,30 +45,30 @@ def parse_error(texts: pa.Array, patterns: pa.Array, zones: pa.Array) -> pa.Arra
             out.append(None)
         except JavaDateTimeParseError as error:
             out.append(str(error))
-    return pa.array(out, pa.string())
+    return strings(out)
 
 
 def _per_zone(zones: pa.Array, part: int, type_: pa.DataType) -> pa.Array:
-    lists: dict[str, object] = {}
+    lists: dict[str, list[int | None] | None] = {}
     for zone in set(zones.to_pylist()) - {None}:
         try:
             codes = day_offset_codes(zone)
         except ValueError:  # a zone Java does not know: the Java parser will say so
             codes = None
         lists[zone] = None if codes is None else list(codes[part])
-    return pa.array([None if zone is None else lists[zone] for zone in zones.to_pylist()],
-                    type_)
+    return integer_lists([None if zone is None else lists[zone] for zone in zones.to_pylist()],
+                         type_)
 
 
 def zone_offsets(zones: pa.Array) -> pa.Array:
     """``java_zone_offsets(zone)``: the zone's offsets in seconds since 1970, by code (list
     element 1, code 0, is NULL); NULL for a zone the engine cannot look up (see
     ``javatime.native.day_offset_codes``)."""
-    return _per_zone(zones, 0, pa.list_(pa.int32()))
+    return _per_zone(zones, 0, pa.int32())
 
 
 def zone_day_codes(zones: pa.Array) -> pa.Array:
     """``java_zone_day_codes(zone)``: each local day's offset code from 1970-01-01, 4 bits
     a day, 15 days an element. Called with a constant, DuckDB computes both functions
     once a query; they are small lists, which DuckDB copies cheaply into every batch."""
-    return _per_zone(zones, 1, pa.list_(pa.int64()))
+    return _per_zone(zones, 1, pa.int64())

@@ -161,3 +161,27 @@ def test_distinct_rows_numbers_each_distinct_row_once():
     assert len(t) == len(set(zip(t, s, o, strict=True))) == 3
     (only,), numbers = distinct_rows(same)
     assert only == ["p"] and numbers.to_pylist() == [0] * 6
+
+
+def test_a_jobs_functions_do_not_import_pandas():
+    # pyarrow's pa.array(list) imports pandas (0.2-0.6 s) to ask whether the list is a
+    # pandas object; a batch job never uses pandas, so its functions build arrays otherwise.
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import duckdb
+from duckshred.udf.registration import register_functions
+conn = register_functions(duckdb.connect())
+rows = conn.execute(
+    "SELECT tink_encrypt(v, k), strm_mask(v, 's'), java_timestamp_epoch_ms(t, 'yyyy-MM-dd', 'UTC'),"
+    " java_zone_offsets('Europe/Amsterdam')[2], java_zone_day_codes('Europe/Amsterdam')[1]"
+    " FROM (SELECT range::VARCHAR AS v, tink_keyset_new_per_row(v) AS k,"
+    " '2011-0' || (range % 9 + 1) || '-01' AS t FROM range(5000))").fetchall()
+assert len(rows) == 5000 and all(None not in row for row in rows), rows[:3]
+print('pandas' in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
