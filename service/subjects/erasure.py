@@ -82,10 +82,15 @@ def delete_data_subjects(workspace: Workspace, subject_ids: list[str],
     with workspace_lock(workspace, "delete data subjects", timeout_s=lock_timeout_s):
         if not workspace.keystore_path.exists():
             return _receipt(workspace, subject_ids, [], [], [], [], purge_outputs)
-        secret = _secret(workspace)
-        hashes = {subject: subject_erasure_hash(secret, subject) for subject in subject_ids}
         conn = keystore_connection(workspace)
         try:
+            secret = ledger_secret(conn)
+            if secret is None:  # a store from before the ledger: add it, then read again
+                conn.close()
+                secret = _secret(workspace)
+                conn = keystore_connection(workspace)
+            hashes = {subject: subject_erasure_hash(secret, subject)
+                      for subject in subject_ids}
             doomed = conn.execute(
                 f"SELECT s.data_subject, s.key_link, k.keyset FROM {SUBJECTS} AS s "
                 f"LEFT JOIN {KEYS} AS k USING (key_link) "
