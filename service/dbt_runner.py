@@ -180,10 +180,15 @@ def _run_build(workspace: Workspace, plan: JobPlan,
         os.environ.pop(PLAN_ENV, None)
         os.environ.pop(SPILL_ENV, None)
         plan_file.unlink(missing_ok=True)
-    started = models_started[0] if models_started else None
     _keep_parsed_project(workspace.dbt_target_dir)
+    return build_outcome(result, models_started, "dbt build failed")
+
+
+def build_outcome(result: Any, models_started: list[float], otherwise: str) -> BuildOutcome:
+    """What a dbt build's result means for the job (either engine's runner): success
+    and when the first model started, or the first error, in words without data."""
     if result.success:
-        return BuildOutcome(True, models_started=started)
+        return BuildOutcome(True, models_started=models_started[0] if models_started else None)
     if result.exception is not None:
         return BuildOutcome(False, _safe_message(str(result.exception)))
     for node_result in getattr(result.result, "results", []) or []:
@@ -192,4 +197,4 @@ def _run_build(workspace: Workspace, plan: JobPlan,
             if JOB_ERROR_MARKER not in message:
                 message = f"{node_result.node.name}: {_safe_message(message)}"
             return BuildOutcome(False, _safe_message(message))
-    return BuildOutcome(False, "dbt build failed")
+    return BuildOutcome(False, otherwise)

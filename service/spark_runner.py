@@ -30,11 +30,10 @@ from typing import Any
 import duckdb
 
 from duckshred.service.dbt_runner import (
-    JOB_ERROR_MARKER,
     PLAN_ENV,
     ROWS_MARKER,
     BuildOutcome,
-    _safe_message,
+    build_outcome,
 )
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import ModelStep, Progress
@@ -228,18 +227,7 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
                 os.environ[name] = value
         plan_file.unlink(missing_ok=True)
         shutil.rmtree(tables, ignore_errors=True)
-    started_at = models_started[0] if models_started else None
-    if result.success:
-        return BuildOutcome(True, models_started=started_at)
-    if result.exception is not None:
-        return BuildOutcome(False, _safe_message(str(result.exception)))
-    for node_result in getattr(result.result, "results", []) or []:
-        if str(node_result.status) in {"error", "fail"}:
-            message = node_result.message or ""
-            if JOB_ERROR_MARKER not in message:
-                message = f"{node_result.node.name}: {_safe_message(message)}"
-            return BuildOutcome(False, _safe_message(message))
-    return BuildOutcome(False, "dbt build failed on Spark")
+    return build_outcome(result, models_started, "dbt build failed on Spark")
 
 
 def main(argv: list[str] | None = None) -> int:
