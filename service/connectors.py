@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from duckshred.service.errors import ConfigError
+from duckshred.udf.files import fsync_path
 
 if TYPE_CHECKING:  # fsspec loads when a file is touched: listing commands start faster
     import fsspec
@@ -165,7 +166,7 @@ class Connector:
             if Path(local_file) != part:
                 shutil.copyfile(local_file, part)
             os.chmod(part, 0o600)  # private by default: the data is about people
-            _fsync(part)
+            fsync_path(part)
             had_file = target.is_file()
             if had_file:
                 try:
@@ -185,7 +186,7 @@ class Connector:
         """Make the staged file visible at its target in one step."""
         if self.kind == "local":
             os.replace(str(entry["part"]), str(entry["url"]))
-            _fsync(Path(str(entry["url"])).parent)
+            fsync_path(Path(str(entry["url"])).parent)
         else:
             # one S3 PUT is atomic: the object appears whole or not at all
             self._filesystem().put_file(str(entry["part"]), str(entry["url"]))
@@ -230,14 +231,6 @@ class Connector:
         filesystem = self._filesystem()
         if filesystem.exists(url):
             filesystem.rm_file(url)
-
-
-def _fsync(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def local_connector(name: str, path: str | Path) -> Connector:

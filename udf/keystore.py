@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from duckshred.udf.faults import crash_point
+from duckshred.udf.files import fsync_path
 from duckshred.udf.layout import KEYSTORE_ALIAS
 
 WAREHOUSE_ALIAS = "warehouse"
@@ -187,13 +188,13 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
         conn.execute("DETACH old_store")
     finally:
         conn.close()
-    _fsync(fresh)
+    fsync_path(fresh)
     crash_point("keystore-rewritten")
     os.replace(fresh, path)
     crash_point("keystore-replaced")
     # A WAL beside the store belonged to the old file: it may hold the deleted keys.
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    _fsync(path.parent)
+    fsync_path(path.parent)
 
 
 def ledger_secret(conn: duckdb.DuckDBPyConnection, alias: str = KEYSTORE_ALIAS) -> str | None:
@@ -204,11 +205,3 @@ def ledger_secret(conn: duckdb.DuckDBPyConnection, alias: str = KEYSTORE_ALIAS) 
     except duckdb.CatalogException:
         return None
     return row[0] if row else None
-
-
-def _fsync(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)

@@ -33,6 +33,7 @@ from duckshred.service.project import DERIVED_INDEX, KEY_LINK, ROW_NR
 from duckshred.service.subjects.needles import NeedleSet
 from duckshred.service.warehouse import job_table, job_tables
 from duckshred.service.workspace import Workspace
+from duckshred.udf.files import fsync_path
 from duckshred.udf.keystore import sql_identifier, sql_literal
 
 # What an output still holds of the subjects.
@@ -364,8 +365,7 @@ def rewrite_warehouse(workspace: Workspace) -> None:
         conn.execute("DETACH old_warehouse")
     finally:
         conn.close()
-    with open(fresh, "rb") as handle:
-        os.fsync(handle.fileno())
+    fsync_path(fresh)
     os.replace(fresh, path)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
