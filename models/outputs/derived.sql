@@ -1,8 +1,7 @@
 {#- Every derived dataset of the job, one after another (`__derived_index`):
     rows of forgotten subjects dropped (they are born shredded), rows kept by their consent, PII decrypted where the purpose allows it (the
     plaintext is already known here, so nothing is decrypted), other PII left
-    encrypted, then the masked columns hashed. Filters of rows already in input
-    order, one after another (UNION ALL keeps both orders): nothing to sort. -#}
+    encrypted, then the masked columns hashed. Stored by dataset, then in input order. -#}
 {%- set job = duckshred_job() -%}
 {%- set names = var('duckshred_names') -%}
 {%- set pii = job.pii_fields -%}
@@ -35,3 +34,4 @@ select 0 as {{ names.derived_index }}, {{ names.row_nr }},
     {{ duckshred_strm_meta_columns(job) }}
 from {{ duckshred_encrypted_rows(job) }} as rows where false
 {%- endfor %}
+{{ duckshred_input_order([names.derived_index]) }}

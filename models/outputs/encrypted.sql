@@ -1,6 +1,5 @@
 {#- The encrypted dataset: every PII field encrypted whatever the row's
-    consent, other columns as they were, strmMeta appended, input order kept
-    (a projection of rows already in that order: nothing to sort). -#}
+    consent, other columns as they were, strmMeta appended, in input order. -#}
 {%- set job = duckshred_job() -%}
 {%- set names = var('duckshred_names') -%}
 
@@ -15,3 +14,4 @@ select
     {%- endfor %}
     {{ duckshred_strm_meta_columns(job) }}
 from {{ duckshred_encrypted_rows(job) }} as rows
+{{ duckshred_input_order() }}

@@ -2,14 +2,12 @@
     consent levels, key value and data subject, and whether that subject was
     forgotten (erasure ledger). Plaintext: scratch only.
 
-    Scans and projections only, so the rows stay in input order and nothing
-    downstream sorts them (a join with the rows would scramble them). -#}
+    Scans and projections only: the row numbers are the rows' order in the file. -#}
 {%- set job = duckshred_job() -%}
 {%- set contract = job.contract -%}
 {%- set ts = job.timestamp -%}
 {%- set names = var('duckshred_names') -%}
-{{ config(post_hook=["{{ duckshred_keep_source_rejects() }}",
-                  "{{ duckshred_keep_input_order(this) }}"]) }}
+{{ config(post_hook=["{{ duckshred_keep_source_rejects() }}"]) }}
 
 with source_rows as (
     select
