@@ -17,7 +17,15 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from duckshred.cli import batch_jobs, connectors, contracts, data_subjects, recovery, sql
+from duckshred.cli import (
+    batch_jobs,
+    connectors,
+    contracts,
+    data_subjects,
+    recovery,
+    server,
+    sql,
+)
 from duckshred.service.errors import DuckshredError, JobFailedError, database_problem
 
 EXIT_JOB_FAILED = 1
@@ -132,6 +140,12 @@ delete_app.command("erasure-ledger-entries")(data_subjects.lift_ledger_entries)
 app.command("shred")(data_subjects.shred)
 
 app.command("sql")(sql.run)
+server_app = typer.Typer(help="A warm duckshred: batch jobs without dbt's start-up.",
+                         no_args_is_help=True)
+app.add_typer(server_app, name="server")
+server_app.command("start")(server.start)
+server_app.command("stop")(server.stop)
+server_app.command("status")(server.status)
 app.command("recover")(recovery.run)
 
 
@@ -156,17 +170,28 @@ def main_options(
     ctx.obj = workspace
 
 
-def main() -> None:
-    """Console entry point."""
+def run(argv: list[str] | None = None) -> int:
+    """Run one command line (``sys.argv[1:]`` by default); its exit code."""
     code = 0
     try:
-        app()
+        app(args=argv)
     except SystemExit as exit_request:
         code = exit_request.code if isinstance(exit_request.code, int) else (
             0 if exit_request.code is None else EXIT_ERROR)
     except KeyboardInterrupt:  # between commands' own handling, e.g. while importing
         sys.stderr.write("\ninterrupted\n")
         code = EXIT_INTERRUPTED
+    return code
+
+
+def main() -> None:
+    """Console entry point: the command runs in a child of the warm server when one
+    is up and the command starts dbt (see cli/server.py), else here."""
+    from duckshred.cli.server import forward_to_server
+
+    code = forward_to_server(sys.argv)
+    if code is None:
+        code = run()
     # Skip the interpreter's teardown: dbt leaves about a million objects whose
     # destruction takes ~0.7 s after the work is done. Every file we wrote is
     # closed (and the key store fsynced) by now; exit handlers still run, so

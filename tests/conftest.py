@@ -20,9 +20,12 @@ SAMPLE = REPO / "seeds" / "sample"
 
 @pytest.fixture(scope="session", autouse=True)
 def private_parse_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep dbt's cached parse (see service/dbt_runner.py) out of the user's home."""
+    """Keep dbt's cached parse (see service/dbt_runner.py) out of the user's home, and
+    the tests away from a warm server the user may be running (cli/server.py)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        cache = tmp_path_factory.mktemp("cache")
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        patch.setenv("DUCKSHRED_SERVER_SOCKET", str(cache / "no-server.sock"))
         yield
 
 
