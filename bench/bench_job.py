@@ -8,6 +8,7 @@ For each ``--rows N``:
    batch-job-config.json`` end to end (wall clock of the subprocess, Python and dbt
    start-up included) and its peak RSS;
 3. read each job's own duration from ``get batch-job ID -o json``; report medians;
+   then the same runs through a warm server (``duckshred server start``, private socket);
 4. time the I/O floor: plain DuckDB reading the same CSV into a table and writing
    same-shaped encrypted-like and derived-like CSVs from it, in input order, which
    a scan keeps: nothing is sorted (median of 3);
@@ -422,6 +423,30 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType,
           f"{job_seconds} ({r['job']['records_per_s']:,} records/s); per model "
           + ", ".join(f"{name} {value:.2f} s" for name, value in r["model_s"].items()))
 
+    # 3b. the same job through a warm server (`duckshred server start`: dbt imported and
+    # the project parsed once, a forked child per job). Peak RSS is the caller's alone
+    # there (the job runs in the server's child), so it is not reported for these runs.
+    os.environ.update({"DUCKSHRED_SERVER": "on",
+                       "DUCKSHRED_SERVER_SOCKET": str(folder / "server" / "s.sock")})
+    try:
+        cli(exe, folder / "server-ws", "server", "start")
+        warm_runs = []
+        for run in range(job_runs):
+            shutil.rmtree(bucket / "uci_online_retail", ignore_errors=True)
+            warm_runs.append(run_job(exe, folder / f"warm-workspace-{run}", bucket, rows))
+            print(f"warm run {run + 1}/{job_runs}: end to end {warm_runs[-1]['e2e_s']:.2f} s, "
+                  f"job's own {warm_runs[-1]['job']['seconds']:.2f} s")
+        cli(exe, folder / "server-ws", "server", "stop")
+    finally:
+        os.environ["DUCKSHRED_SERVER"] = "off"
+    r["warm_e2e_runs_s"] = [run["e2e_s"] for run in warm_runs]
+    r["warm_e2e_s"] = round(median(r["warm_e2e_runs_s"]), 3)
+    r["warm_e2e_records_per_s"] = round(rows / r["warm_e2e_s"])
+    r["warm_job_s"] = round(median([run["job"]["seconds"] for run in warm_runs]), 3)
+    print(f"warm server, medians of {job_runs}: end to end {r['warm_e2e_s']:.2f} s of "
+          f"{r['warm_e2e_runs_s']} ({r['warm_e2e_records_per_s']:,} records/s); job's own "
+          f"{r['warm_job_s']:.2f} s")
+
     keys, subjects = keystore_counts(workspace)
     r["keys"], r["subjects"] = keys, subjects
     r["warnings"] = []
@@ -533,7 +558,8 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType,
 def report(results: list[dict[str, Any]]) -> dict[str, Any]:
     ok = [r for r in results if "error" not in r]
     print("\n## Results\n")
-    header = ["rows", "end-to-end s", "e2e records/s", "job records/s", "I/O floor s",
+    header = ["rows", "end-to-end s", "e2e records/s", "warm server e2e s",
+              "warm records/s", "job records/s", "I/O floor s",
               "job/floor", "naive s", "speed-up", "decrypt() s", "shred ms", "peak RSS MB",
               "keys"]
     print("| " + " | ".join(header) + " |")
@@ -542,6 +568,7 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
         naive = f"{r['naive_s']:.1f}" + ("*" if r["naive_extrapolated"] else "")
         print("| " + " | ".join([
             f"{r['rows']:,}", f"{r['e2e_s']:.2f}", f"{r['e2e_records_per_s']:,}",
+            f"{r['warm_e2e_s']:.2f}", f"{r['warm_e2e_records_per_s']:,}",
             f"{r['job']['records_per_s']:,}", f"{r['floor_s']:.2f}",
             f"{r['job_floor_ratio']:.2f}x", naive, f"{r['speedup']}x",
             f"{r['decrypt_s']:.3f}", f"{r['shred_ms']:.0f}", f"{r['peak_rss_mb']:.0f}",
@@ -564,8 +591,11 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
 
     for r in ok:
         n = r["rows"]
-        target(f"{n:,} rows: end to end >= {E2E_MIN_RPS:,} records/s",
+        target(f"{n:,} rows: end to end >= {E2E_MIN_RPS:,} records/s (cold CLI)",
                f"{r['e2e_records_per_s']:,} records/s", r["e2e_records_per_s"] >= E2E_MIN_RPS)
+        target(f"{n:,} rows: end to end >= {E2E_MIN_RPS:,} records/s (warm server)",
+               f"{r['warm_e2e_records_per_s']:,} records/s",
+               r["warm_e2e_records_per_s"] >= E2E_MIN_RPS)
         target(f"{n:,} rows: job >= {JOB_MIN_RPS:,} records/s",
                f"{r['job']['records_per_s']:,} records/s",
                r["job"]["records_per_s"] >= JOB_MIN_RPS)
@@ -614,6 +644,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = args.rows or [REFERENCE_ROWS]
 
+    os.environ["DUCKSHRED_SERVER"] = "off"  # cold runs: never a server the user runs
     info = machine()
     print("# duckshred batch-job benchmark\n")
     print(f"machine: {info['nproc']} cores (nproc), {info['cpu']}, {info['ram_gib']} GiB RAM; "

@@ -7,21 +7,14 @@
 {%- set contract = job.contract -%}
 {%- set ts = job.timestamp -%}
 {%- set names = var('duckshred_names') -%}
-{{ config(post_hook=["{{ duckshred_keep_source_rejects() }}"]) }}
+{#- The scratch table is committed before the model's transaction: rows appended in an
+    open transaction get provisional rowids, and its rowids number the rows. -#}
+{{ config(pre_hook=[{"sql": "{{ duckshred_stage_source(true) }}", "transaction": false}],
+          post_hook=["{{ duckshred_keep_source_rejects() }}",
+                     "{{ duckshred_stage_source(false) }}"]) }}
 
 with source_rows as (
-    select
-        {{ duckshred_source_row_number() }} as {{ names.row_nr }},
-        {%- for column in contract.columns %}
-        -- a CSV field can't be NULL: an empty field is the empty string
-        coalesce({{ duckshred_ident(column.name) }}, '') as {{ duckshred_ident(column.name) }}
-        {{- "," if not loop.last }}
-        {%- endfor %}
-    {%- if job.get('source_format', 'csv') == 'parquet' %}
-    from {{ duckshred_read_source_parquet(job.source_path, contract.columns) }}
-    {%- else %}
-    from {{ duckshred_read_source_csv(job.source_path, contract.columns) }}
-    {%- endif %}
+    select * from {{ duckshred_numbered_source(job) }}
 ),
 
 -- Subjects in the erasure ledger (hashed once per distinct id): their rows are
