@@ -180,6 +180,13 @@ def serve(path: Path) -> None:
     # What was loaded stays: no collection walks it again, in here or in a child.
     gc.collect()
     gc.freeze()
+    # A fork copies only the thread that calls it: any other Python thread (a pool, a
+    # DuckDB connection's workers) would be missing in the child with its locks held.
+    import threading
+
+    if threading.active_count() != 1:
+        raise RuntimeError(f"cannot serve: {threading.active_count() - 1} threads started "
+                           "while loading dbt; a forked job would lack them")
     stamp = code_stamp()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)

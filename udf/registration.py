@@ -14,6 +14,15 @@ from duckshred.udf import functions, timestamps
 
 
 @dataclass(frozen=True)
+class ListOf:
+    """A LIST return type, made on the connection a function is registered on:
+    ``duckdb.list_type`` would open DuckDB's default database, and its worker threads,
+    when this module is imported (a process that forks jobs must not have them)."""
+
+    element: Any
+
+
+@dataclass(frozen=True)
 class SqlFunction:
     name: str
     body: Callable[..., Any]
@@ -39,9 +48,9 @@ FUNCTIONS: tuple[SqlFunction, ...] = (
                 [VARCHAR, VARCHAR, VARCHAR], BIGINT),
     # Not randomised: with a constant zone DuckDB folds them to one list per query.
     SqlFunction("java_zone_offsets", timestamps.zone_offsets, [VARCHAR],
-                duckdb.list_type(INTEGER)),
+                ListOf(INTEGER)),
     SqlFunction("java_zone_day_codes", timestamps.zone_day_codes, [VARCHAR],
-                duckdb.list_type(BIGINT)),
+                ListOf(BIGINT)),
     SqlFunction("java_timestamp_error", timestamps.parse_error,
                 [VARCHAR, VARCHAR, VARCHAR], VARCHAR),
 )
@@ -63,7 +72,8 @@ def register_functions(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnec
             function.name,
             cast(Any, function.body),  # arrow bodies take and return pyarrow arrays
             function.parameters,
-            function.returns,
+            conn.list_type(function.returns.element) if isinstance(function.returns, ListOf)
+            else function.returns,
             type=func.PythonUDFType.ARROW if function.vectorized else func.PythonUDFType.NATIVE,
             # NULLs are meaningful (a shredded key is a NULL keyset), so the bodies see them.
             null_handling=func.FunctionNullHandling.SPECIAL,

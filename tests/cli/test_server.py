@@ -158,3 +158,16 @@ def test_changed_code_is_not_served(site) -> None:
     assert "runs older code" in done.stderr  # said, and the job ran in the caller
     assert job_record(root, done.stdout.strip())["states"][-1]["state"] == "FINISHED"
     assert duckshred(env, "server", "status").returncode == 1  # and the server is gone
+
+
+def test_loading_the_functions_starts_no_database_threads() -> None:
+    """The server forks with only its main thread: importing duckshred's SQL functions
+    must not open DuckDB's default database, whose workers a forked job would lack."""
+    probe = ("import os, numpy, pyarrow, pyarrow.compute, duckdb\n"
+             "before = len(os.listdir('/proc/self/task'))\n"
+             "import duckshred.udf.registration\n"
+             "print(before, len(os.listdir('/proc/self/task')))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    before, after = done.stdout.split()
+    assert after == before, done.stdout
