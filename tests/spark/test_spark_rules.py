@@ -72,6 +72,24 @@ def test_small_job_gives_the_same_bytes_on_both_engines(cli, tmp_path):
     assert not any((cli.workspace / "tmp").glob("*/spark"))  # staging is gone
 
 
+def test_event_times_on_spark_are_javas_also_at_dst_changes(cli, tmp_path):
+    """Spark parses usual texts itself (spark__duckshred_event_ms); the times, and so the
+    key days, must be the Java parser's, as on DuckDB: around both DST changes of the
+    zone, before 1970, on a leap day, and for a text not in the pattern's own shape."""
+    times = ["2010-03-28 01:59:59", "2010-03-28 02:30:00", "2010-03-28 03:00:00",
+             "2010-10-31 02:30:00", "2010-10-31 03:00:00", "2010-10-30 23:59:59",
+             "1965-06-01 12:00:00", "2012-02-29 23:30:00", "2010-12-01 08:26:00",
+             "2010-12-31 23:00:00", "2011-01-01 00:59:59"]
+    rows = [[f"u{i}", f"s{i}", f"e{i}@x.org", at, "", "n"] for i, at in enumerate(times)]
+    job = setup(cli, tmp_path, rows)
+    out = tmp_path / "bucket" / "out"
+    cli("create", "batch-job", "-F", str(job))
+    on_duckdb = (out / "encrypted.csv").read_bytes()
+    shutil.rmtree(out)
+    cli("create", "batch-job", "-F", str(job), "--engine", "spark")
+    assert (out / "encrypted.csv").read_bytes() == on_duckdb
+
+
 def test_malformed_csv_on_spark_names_the_line_not_its_content(cli, tmp_path):
     job = setup(cli, tmp_path, ROWS[:2])
     with open(tmp_path / "bucket" / "events.csv", "a") as stream:
