@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     engines = args.engine or ["duckdb", "spark"]
+    os.environ["DUCKSHRED_SERVER"] = "off"  # both engines start cold: no warm server
     generator = load_generator()
     root = Path(tempfile.mkdtemp(prefix="bench-spark-", dir=args.workdir))
     print(f"machine: {os.cpu_count()} cores (shared with whatever else runs now); "
