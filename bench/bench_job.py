@@ -216,11 +216,15 @@ def sql_literal(text: str | Path) -> str:
 # -- 4. the I/O floor -------------------------------------------------------------------
 
 
-def io_floor_once(source: Path, out_dir: Path) -> float:
+def io_floor_once(source: Path, out_dir: Path, warehouse: bool = False) -> float:
     """Plain DuckDB (no duckshred functions): read the CSV as text into a table once
     (the job writes two files from one read), then write an encrypted-like and a
     derived-like CSV from it. A scan keeps the input order, so nothing is sorted:
-    the floor is reading and writing, nothing else."""
+    the floor is reading and writing, nothing else.
+
+    ``warehouse``: also what a job keeps besides the files, the two tables in a DuckDB
+    file, written from the source table and the CSVs written from them (as the job
+    exports them): the floor of the job's whole output."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cols = ", ".join(f'coalesce("{c}", \'\') AS "{c}"' for c in COLUMNS)
     meta = (f"'{CONTRACT_REF}' AS \"strmMeta.eventContractRef\", 0 AS \"strmMeta.nonce\", "
@@ -238,9 +242,16 @@ def io_floor_once(source: Path, out_dir: Path) -> float:
             CREATE TEMP TABLE src AS
             SELECT {cols}
             FROM read_csv('{sql_literal(source)}', all_varchar=true, header=true)""")
-        con.execute(f"COPY (SELECT {enc_cols}, {meta} FROM src) "
+        encrypted = f"SELECT {enc_cols}, {meta} FROM src"
+        derived = f"SELECT {plain_cols}, {meta} FROM src"
+        if warehouse:
+            con.execute(f"ATTACH '{sql_literal(out_dir / 'warehouse.duckdb')}' AS w")
+            con.execute(f"CREATE TABLE w.encrypted AS {encrypted}")
+            con.execute(f"CREATE TABLE w.derived AS {derived}")
+            encrypted, derived = "SELECT * FROM w.encrypted", "SELECT * FROM w.derived"
+        con.execute(f"COPY ({encrypted}) "
                     f"TO '{sql_literal(out_dir / 'encrypted.csv')}' ({CSV_OUT})")
-        con.execute(f"COPY (SELECT {plain_cols}, {meta} FROM src) "
+        con.execute(f"COPY ({derived}) "
                     f"TO '{sql_literal(out_dir / 'derived.csv')}' ({CSV_OUT})")
     finally:
         con.close()
@@ -458,17 +469,25 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType,
     print(f"key store: {keys:,} keys, {subjects:,} data subjects; outputs (MB): {r['output_mb']}")
 
     # 4. I/O floor
-    floors = []
+    floors, floors_warehouse = [], []
     for _ in range(3):
         floors.append(io_floor_once(source, folder / "floor"))
+        shutil.rmtree(folder / "floor")
+        floors_warehouse.append(io_floor_once(source, folder / "floor", warehouse=True))
         shutil.rmtree(folder / "floor")
     r["floor_runs_s"] = [round(t, 3) for t in floors]
     r["floor_s"] = round(median(floors), 3)
     r["job_floor_ratio"] = round(r["job"]["seconds"] / r["floor_s"], 2)
+    r["floor_warehouse_runs_s"] = [round(t, 3) for t in floors_warehouse]
+    r["floor_warehouse_s"] = round(median(floors_warehouse), 3)
+    r["job_floor_warehouse_ratio"] = round(r["job"]["seconds"] / r["floor_warehouse_s"], 2)
     threads = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
     print(f"I/O floor (read CSV + write 2 CSVs, plain DuckDB, {threads} threads): "
           f"median {r['floor_s']:.2f} s of {r['floor_runs_s']}; job / floor = "
           f"{r['job_floor_ratio']:.2f}x")
+    print(f"I/O floor with the warehouse (+ both tables in a DuckDB file, CSVs from them): "
+          f"median {r['floor_warehouse_s']:.2f} s of {r['floor_warehouse_runs_s']}; "
+          f"job / that floor = {r['job_floor_warehouse_ratio']:.2f}x")
 
     # 5. naive baseline
     sample = rows if rows <= NAIVE_MAX_ROWS else REFERENCE_ROWS
@@ -602,6 +621,10 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
         target(f"{n:,} rows: job <= {JOB_MAX_FLOOR_RATIO}x the I/O floor",
                f"{r['job']['seconds']:.2f} s / {r['floor_s']:.2f} s = "
                f"{r['job_floor_ratio']:.2f}x", r["job_floor_ratio"] <= JOB_MAX_FLOOR_RATIO)
+        # Not the issue's target, for context: the floor of everything the job writes.
+        print(f"info  {n:,} rows: job / I/O floor with the warehouse tables: "
+              f"{r['job']['seconds']:.2f} s / {r['floor_warehouse_s']:.2f} s = "
+              f"{r['job_floor_warehouse_ratio']:.2f}x")
         scaled = r["decrypt_s"] * REFERENCE_ROWS / n
         note = "" if n == REFERENCE_ROWS else f" (scaled per row from {n:,} values)"
         if r["decrypt_count"] != n:
