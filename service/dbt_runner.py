@@ -161,31 +161,10 @@ def _run_build(workspace: Workspace, plan: JobPlan,
     if spill_dir is not None:
         os.environ[SPILL_ENV] = str(spill_dir)  # the job's own, removed with its staging
 
-    models_started: list[float] = []
-
-    rows: dict[str, int] = {}
-
-    def forward(event: Any) -> None:
-        name = event.info.name
-        if name == "NodeStart" and not models_started:
-            models_started.append(time.perf_counter())
-        data = event.data
-        if name == "LogModelResult":
-            crash_point(f"model:{data.node_info.node_name}")
-        if on_progress is None:
-            return
-        if name in {"JinjaLogInfo", "JinjaLogDebug"} and data.msg.startswith(ROWS_MARKER):
-            _marker, model, count = data.msg.split(" ")
-            rows[model] = int(count)
-        elif name == "LogStartLine":
-            on_progress(ModelStep(data.index, data.total, data.node_info.node_name))
-        elif name == "LogModelResult":
-            model = data.node_info.node_name
-            on_progress(ModelStep(data.index, data.total, model, str(data.status),
-                                  float(data.execution_time), rows.get(model)))
+    events = BuildEvents(on_progress)
 
     _reuse_parsed_project(workspace.dbt_target_dir)
-    runner = dbtRunner(manifest=_preloaded.get("manifest"), callbacks=[forward])
+    runner = dbtRunner(manifest=_preloaded.get("manifest"), callbacks=[events])
     try:
         result = runner.invoke([
             # Nothing on the console: stdout carries the command's result alone, and
@@ -214,7 +193,37 @@ def _run_build(workspace: Workspace, plan: JobPlan,
         os.environ.pop(SPILL_ENV, None)
         plan_file.unlink(missing_ok=True)
     _keep_parsed_project(workspace.dbt_target_dir)
-    return build_outcome(result, models_started, "dbt build failed")
+    return build_outcome(result, events.models_started, "dbt build failed")
+
+
+class BuildEvents:
+    """dbt's events during a build as a job reports them, for either engine's runner:
+    when the first model started, each model's step with its row count (logged by the
+    models' duckshred_report_rows hook), and the tests' crash points after each model."""
+
+    def __init__(self, on_progress: Progress | None) -> None:
+        self.on_progress = on_progress
+        self.models_started: list[float] = []
+        self.rows: dict[str, int] = {}
+
+    def __call__(self, event: Any) -> None:
+        name = event.info.name
+        if name == "NodeStart" and not self.models_started:
+            self.models_started.append(time.perf_counter())
+        data = event.data
+        if name == "LogModelResult":
+            crash_point(f"model:{data.node_info.node_name}")
+        if self.on_progress is None:
+            return
+        if name in {"JinjaLogInfo", "JinjaLogDebug"} and data.msg.startswith(ROWS_MARKER):
+            _marker, model, count = data.msg.split(" ")
+            self.rows[model] = int(count)
+        elif name == "LogStartLine":
+            self.on_progress(ModelStep(data.index, data.total, data.node_info.node_name))
+        elif name == "LogModelResult":
+            model = data.node_info.node_name
+            self.on_progress(ModelStep(data.index, data.total, model, str(data.status),
+                                       float(data.execution_time), self.rows.get(model)))
 
 
 def build_outcome(result: Any, models_started: list[float], otherwise: str) -> BuildOutcome:

@@ -31,12 +31,12 @@ import duckdb
 
 from duckshred.service.dbt_runner import (
     PLAN_ENV,
-    ROWS_MARKER,
+    BuildEvents,
     BuildOutcome,
     build_outcome,
 )
 from duckshred.service.plan import JobPlan
-from duckshred.service.progress import ModelStep, Progress
+from duckshred.service.progress import Progress
 from duckshred.service.project import DERIVED_INDEX, ROW_NR, project_dir
 from duckshred.service.warehouse import JOBS_SCHEMA, current_table
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
@@ -182,28 +182,11 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
                    SPARK_TABLES_ENV: str(tables)}
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
-    models_started: list[float] = []
-    rows: dict[str, int] = {}
-
-    def forward(event: Any) -> None:
-        # the same steps and row counts as service/dbt_runner.py reports
-        name = event.info.name
-        if name == "NodeStart" and not models_started:
-            models_started.append(time.perf_counter())
-        data = event.data
-        if name in {"JinjaLogInfo", "JinjaLogDebug"} and data.msg.startswith(ROWS_MARKER):
-            _marker, model, count = data.msg.split(" ")
-            rows[model] = int(count)
-        elif name == "LogStartLine":
-            say(ModelStep(data.index, data.total, data.node_info.node_name))
-        elif name == "LogModelResult":
-            model = data.node_info.node_name
-            say(ModelStep(data.index, data.total, model, str(data.status),
-                          float(data.execution_time), rows.get(model)))
+    events = BuildEvents(say)  # the same steps and row counts as on DuckDB
 
     try:
         _prepare_session(spark, workspace, plan, tables)
-        result = dbtRunner(callbacks=[forward]).invoke([
+        result = dbtRunner(callbacks=[events]).invoke([
             # as service/dbt_runner.py: nothing on the console, dbt's full log in the workspace
             "--log-level", "none", "--log-level-file", "debug", "--no-use-colors",
             "--no-send-anonymous-usage-stats", "--no-write-json",
@@ -227,7 +210,7 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
                 os.environ[name] = value
         plan_file.unlink(missing_ok=True)
         shutil.rmtree(tables, ignore_errors=True)
-    return build_outcome(result, models_started, "dbt build failed on Spark")
+    return build_outcome(result, events.models_started, "dbt build failed on Spark")
 
 
 def main(argv: list[str] | None = None) -> int:
