@@ -186,8 +186,8 @@ def run(argv: list[str] | None = None) -> int:
 
 def main() -> None:
     """Console entry point: the command runs in a child of the warm server when one
-    is up and the command starts dbt (see cli/server.py), else here."""
-    from duckshred.cli.server import forward_to_server
+    is up and the command starts dbt (see service/server.py), else here."""
+    from duckshred.service.server import forward_to_server
 
     code = forward_to_server(sys.argv)
     if code is None:

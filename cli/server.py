@@ -1,333 +1,32 @@
-"""`server start|stop|status`: a warm duckshred that runs batch jobs without dbt's start-up.
-
-Every ``duckshred create batch-job`` pays for importing dbt and loading its parsed
-project (2-3 s on the 2-core machines here) before the first model runs. The server
-is a background process that does that once: it imports dbt, parses the project into
-a manifest, and then waits on a Unix socket. A ``create batch-job`` run while it is up
-hands the server its arguments, working folder, environment and its own stdin, stdout
-and stderr (passed as file descriptors), and the server forks a child that runs the
-command exactly as the CLI would, writing straight to the caller's terminal.
-
-Why a fork per job: the job keeps everything a job process has today. It runs under
-its own pid, which its journal records, takes the workspace lock itself, and a kill -9
-of it is recovered like any other. Nothing of one job (its DuckDB, its plaintext)
-lives on in the server. Ctrl-C in the caller is passed on to the job.
-
-Safety: the socket sits in a 0700 folder of the user's, is 0600, and the server
-serves its own user only (the peer's uid, from the kernel). A server runs the code
-it imported: when the installed code has changed since it started, it refuses the
-job (the caller then runs it itself and says so) and stops.
-
-It is opt-in: with no server running, or ``DUCKSHRED_SERVER=off``, every command
-runs in its own process as before.
-"""
+"""`server start|stop|status`: a warm duckshred that runs batch jobs without dbt's
+start-up (the mechanism, and why it is safe: service/server.py)."""
 
 from __future__ import annotations
 
-import gc
-import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, NoReturn
 
-SOCKET_ENV = "DUCKSHRED_SERVER_SOCKET"
-SWITCH_ENV = "DUCKSHRED_SERVER"  # "off": never hand a command to the server
-_MAX_MESSAGE = 1 << 20
-_CODE_SUFFIXES = (".py", ".sql", ".yml")
+import typer
 
-
-def socket_path() -> Path:
-    """The server's socket: $DUCKSHRED_SERVER_SOCKET, else in the user's runtime
-    folder ($XDG_RUNTIME_DIR), else beside duckshred's cache (~/.cache/duckshred)."""
-    if os.environ.get(SOCKET_ENV):
-        return Path(os.environ[SOCKET_ENV])
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    root = Path(runtime) if runtime else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "duckshred" / "server.sock"
-
-
-def code_stamp() -> str:
-    """What identifies the code a process runs: the version, and the newest change
-    among duckshred's modules and dbt project files (a few ms: ~150 files)."""
-    from importlib.util import find_spec
-
-    import duckshred
-    from duckshred.service.project import project_dir
-
-    project = project_dir()
-    roots: list[Path] = []
-    for name in ("cli", "service", "udf", "crypto", "javatime"):
-        spec = find_spec(f"duckshred.{name}")
-        roots += [Path(path) for path in (spec.submodule_search_locations or [])] if spec else []
-    roots += [project / "models", project / "macros"]
-    newest, count = os.stat(project / "dbt_project.yml").st_mtime_ns, 1
-    for root in roots:
-        for folder, _dirs, files in os.walk(root):
-            for name in files:
-                if name.endswith(_CODE_SUFFIXES):
-                    newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime_ns)
-                    count += 1
-    return f"{duckshred.__version__}:{count}:{newest}"
-
-
-# --- the caller's side -----------------------------------------------------------
-
-
-def _wants_server(argv: list[str]) -> bool:
-    """Only a batch job run in the foreground starts dbt; every other command starts
-    in well under a second on its own."""
-    if os.environ.get(SWITCH_ENV, "").lower() in {"off", "0", "no", "false"}:
-        return False
-    words: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in {"--workspace"}:
-            skip = True  # its value is not a command word
-        elif arg in {"--help", "-h", "--detach", "--version"}:
-            return False
-        elif not arg.startswith("-"):
-            words.append(arg)
-    return words[:2] == ["create", "batch-job"]
-
-
-def forward_to_server(argv: list[str]) -> int | None:
-    """Run the command in a child of the warm server when one is up and this command
-    gains from it: its exit code. None: run it here (no server, or not worth it)."""
-    if not _wants_server(argv[1:]):
-        return None
-    path = socket_path()
-    if not path.exists():
-        return None
-    try:
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        conn.connect(str(path))
-    except OSError:
-        return None  # a socket file left by a server that died: run here
-    with conn:
-        request = {"run": argv, "cwd": os.getcwd(), "env": dict(os.environ),
-                   "stamp": code_stamp()}
-        socket.send_fds(conn, [json.dumps(request).encode()], [0, 1, 2])
-        first = _receive(conn)
-        if first is None or "pid" not in first:
-            if first and first.get("stale"):
-                sys.stderr.write("note: the duckshred server runs older code and has "
-                                 "stopped; running here (start it again: duckshred "
-                                 "server start)\n")
-            return None
-        child = int(first["pid"])
-
-        def pass_on(signum: int, _frame: Any) -> None:
-            try:
-                os.kill(child, signum)
-            except ProcessLookupError:
-                pass
-
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, pass_on)
-        while True:
-            try:
-                message = _receive(conn)
-                break
-            except InterruptedError:
-                continue
-        if message is None or "exit" not in message:
-            sys.stderr.write(f"error: the batch job's process ({child}) ended without "
-                             "an exit status (killed?); `duckshred get batch-job` shows "
-                             "what was recorded, and the next command rolls it back\n")
-            return 1
-        return int(message["exit"])
-
-
-def _receive(conn: socket.socket) -> dict[str, Any] | None:
-    data = conn.recv(_MAX_MESSAGE)
-    return json.loads(data) if data else None
-
-
-def _ask(path: Path, request: dict[str, Any], timeout_s: float = 5.0) -> dict[str, Any] | None:
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as conn:
-            conn.settimeout(timeout_s)
-            conn.connect(str(path))
-            socket.send_fds(conn, [json.dumps(request).encode()], [])
-            return _receive(conn)
-    except OSError:
-        return None
-
-
-# --- the server's side -----------------------------------------------------------
-
-
-def serve(path: Path) -> None:
-    """Import dbt, parse the project, then fork a child per job until told to stop."""
-    from duckshred.service.dbt_runner import preload_project
-
-    started = time.time()
-    preload_project()
-    # What every job imports, imported once here rather than in each child.
-    import duckshred.cli.app
-    import duckshred.cli.progress
-    import duckshred.service.export
-    import duckshred.service.jobs  # noqa: F401
-
-    # What was loaded stays: no collection walks it again, in here or in a child.
-    gc.collect()
-    gc.freeze()
-    # A fork copies only the thread that calls it: any other Python thread (a pool, a
-    # DuckDB connection's workers) would be missing in the child with its locks held.
-    import threading
-
-    if threading.active_count() != 1:
-        raise RuntimeError(f"cannot serve: {threading.active_count() - 1} threads started "
-                           "while loading dbt; a forked job would lack them")
-    stamp = code_stamp()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    path.unlink(missing_ok=True)
-    listener.bind(str(path))
-    os.chmod(path, 0o600)
-    listener.listen(16)
-    # Children are reaped by the kernel: each reports its own exit to its caller.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop_serving)
-    served = 0
-    print(f"duckshred server {os.getpid()} ready at {path}", flush=True)
-    try:
-        while True:
-            conn, _ = listener.accept()
-            request, fds = _read_request(conn)
-            if request is None:
-                conn.close()
-                continue
-            if "run" not in request:
-                reply = {"pid": os.getpid(), "startedAt": started, "jobsServed": served,
-                         "stale": request.get("stamp") not in (None, stamp)}
-                conn.send(json.dumps(reply).encode())
-                conn.close()
-                if request.get("stop"):
-                    break
-                continue
-            if request.get("stamp") != stamp:
-                conn.send(json.dumps({"stale": True}).encode())
-                conn.close()
-                _close_all(fds)
-                print("the installed code changed since start: stopping", flush=True)
-                break
-            if os.fork() == 0:
-                listener.close()
-                _run_child(conn, fds, request)
-            served += 1
-            _close_all(fds)
-            conn.close()
-    finally:
-        listener.close()
-        path.unlink(missing_ok=True)
-
-
-def _stop_serving(_signum: int, _frame: Any) -> None:
-    raise SystemExit(0)  # leaves through serve()'s finally: the socket file goes
-
-
-def _read_request(conn: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
-    uid = int.from_bytes(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)[4:8],
-                         sys.byteorder)
-    message, fds, _flags, _addr = socket.recv_fds(conn, _MAX_MESSAGE, 3)
-    if uid != os.getuid() or not message:
-        _close_all(fds)
-        return None, []
-    return json.loads(message), fds
-
-
-def _close_all(fds: list[int]) -> None:
-    for fd in fds:
-        os.close(fd)
-
-
-def _run_child(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> NoReturn:
-    """In the forked child: become the caller's command, run it, report the exit."""
-    code = 2
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for target, fd in zip((0, 1, 2), fds, strict=True):
-            os.dup2(fd, target)
-            os.close(fd)
-        # Fresh standard streams, buffered as a new interpreter's would be for them.
-        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
-        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", encoding="utf-8", closefd=False,  # noqa: SIM115
-                          buffering=1)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        sys.argv = list(request["run"])
-        conn.send(json.dumps({"pid": os.getpid()}).encode())
-
-        from duckshred.cli.app import run
-
-        code = run(sys.argv[1:])
-        sys.stdout.flush()
-        sys.stderr.flush()
-        import atexit
-
-        atexit._run_exitfuncs()  # as the CLI's own exit does (dbt's semaphores)
-    except BaseException:  # noqa: BLE001 - whatever happens, the caller gets a status
-        code = 2
-    try:
-        conn.send(json.dumps({"exit": code}).encode())
-    except OSError:
-        pass  # the caller is gone: the job's record has its outcome
-    os._exit(code)
-
-
-# --- the commands ------------------------------------------------------------------
+from duckshred.service import server
 
 
 def start() -> None:
     """Start a warm duckshred server in the background (dbt imported and the project
     parsed once): `create batch-job` then skips dbt's start-up. Opt-in; stop it with
     `duckshred server stop`."""
-    import typer
-
-    path = socket_path()
-    status = _ask(path, {"ping": True})
-    if status is not None:
-        typer.echo(f"duckshred server already running (pid {status['pid']}) at {path}")
-        return
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    log = path.with_suffix(".log")
-    with open(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as stream:
-        process = subprocess.Popen(  # noqa: S603 - our own module, no shell
-            [sys.executable, "-m", "duckshred.cli.server", str(path)],
-            stdout=stream, stderr=stream, stdin=subprocess.DEVNULL,
-            start_new_session=True, env=os.environ.copy())
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = _ask(path, {"ping": True})
-        if status is not None:
-            typer.echo(f"duckshred server ready (pid {status['pid']}) at {path}")
-            return
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    typer.echo(f"error: the duckshred server did not start; see {log}", err=True)
-    raise typer.Exit(2)
+    status, already, log = server.start_server()
+    if status is None:
+        typer.echo(f"error: the duckshred server did not start; see {log}", err=True)
+        raise typer.Exit(2)
+    state = "already running" if already else "ready"
+    typer.echo(f"duckshred server {state} (pid {status['pid']}) at {server.socket_path()}")
 
 
 def stop() -> None:
     """Stop the warm duckshred server (jobs it started run on to their end)."""
-    import typer
-
-    path = socket_path()
-    status = _ask(path, {"stop": True})
+    status = server.ask({"stop": True})
     if status is None:
         typer.echo("no duckshred server is running", err=True)
         return
@@ -337,18 +36,20 @@ def stop() -> None:
 def status() -> None:
     """Say whether a warm duckshred server is up, since when, and whether it runs the
     installed code (exit 1 when none is running)."""
-    import typer
-
-    path = socket_path()
-    reply = _ask(path, {"ping": True, "stamp": code_stamp()})
+    reply = server.ask({"ping": True, "stamp": server.code_stamp()})
     if reply is None:
-        typer.echo(f"no duckshred server is running (socket {path})")
+        typer.echo(f"no duckshred server is running (socket {server.socket_path()})")
         raise typer.Exit(1)
     since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(reply["startedAt"]))
     stale = " (runs older code: restart it)" if reply["stale"] else ""
-    typer.echo(f"duckshred server {reply['pid']} at {path}, up since {since}, "
+    typer.echo(f"duckshred server {reply['pid']} at {server.socket_path()}, up since {since}, "
                f"{reply['jobsServed']} jobs served{stale}")
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]))
+    # The server process (`server start` runs it): what every job imports, imported
+    # here once, and the CLI's own runner for the forked jobs.
+    import duckshred.cli.progress  # noqa: F401
+    from duckshred.cli.app import run
+
+    server.serve(Path(sys.argv[1]), run)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from duckshred.cli.server import _wants_server, code_stamp
+from duckshred.service.server import _wants_server, code_stamp
 from tests.cli.small_job import CONTRACT_REF, job_config, read_rows, write_csv
 
 COLUMNS = ["user", "session", "email", "ts", "consent", "note"]
@@ -142,10 +142,37 @@ def test_ctrl_c_reaches_the_job(site) -> None:
     assert job_record(root, job_id)["states"][-1]["state"] == "ERROR"
 
 
+def test_loading_the_functions_starts_no_database_threads() -> None:
+    """The server forks with only its main thread: importing duckshred's SQL functions
+    must not open DuckDB's default database, whose workers a forked job would lack."""
+    probe = ("import os, numpy, pyarrow, pyarrow.compute, duckdb\n"
+             "before = len(os.listdir('/proc/self/task'))\n"
+             "import duckshred.udf.registration\n"
+             "print(before, len(os.listdir('/proc/self/task')))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    before, after = done.stdout.split()
+    assert after == before, done.stdout
+
+
+def test_a_second_server_leaves_the_first_in_place(site) -> None:
+    root, env = site
+    first = duckshred(env, "server", "status")
+    assert first.returncode == 0
+    log = root / "second.log"
+    with open(log, "w") as stream:  # the server process itself, as `server start` runs it
+        subprocess.run([sys.executable, "-m", "duckshred.cli.server",  # noqa: S603
+                        env["DUCKSHRED_SERVER_SOCKET"]], stdout=stream, stderr=stream,
+                       env=env, timeout=120, check=True)
+    assert "another duckshred server holds" in log.read_text()
+    again = duckshred(env, "server", "status")
+    assert again.stdout.split(" at ")[0] == first.stdout.split(" at ")[0]  # same pid
+
+
 def test_changed_code_is_not_served(site) -> None:
     """Last in this module: the server stops when the installed code changed."""
     root, env = site
-    module = Path(sys.modules["duckshred.cli.server"].__file__ or "")
+    module = Path(sys.modules["duckshred.service.server"].__file__ or "")
     before = code_stamp()
     times = module.stat()
     os.utime(module, ns=(times.st_atime_ns, times.st_mtime_ns + 10**9 * 3600))
@@ -158,16 +185,3 @@ def test_changed_code_is_not_served(site) -> None:
     assert "runs older code" in done.stderr  # said, and the job ran in the caller
     assert job_record(root, done.stdout.strip())["states"][-1]["state"] == "FINISHED"
     assert duckshred(env, "server", "status").returncode == 1  # and the server is gone
-
-
-def test_loading_the_functions_starts_no_database_threads() -> None:
-    """The server forks with only its main thread: importing duckshred's SQL functions
-    must not open DuckDB's default database, whose workers a forked job would lack."""
-    probe = ("import os, numpy, pyarrow, pyarrow.compute, duckdb\n"
-             "before = len(os.listdir('/proc/self/task'))\n"
-             "import duckshred.udf.registration\n"
-             "print(before, len(os.listdir('/proc/self/task')))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True)
-    before, after = done.stdout.split()
-    assert after == before, done.stdout
