@@ -46,10 +46,36 @@ def status() -> None:
                f"{reply['jobsServed']} jobs served{stale}")
 
 
+def _warm_up() -> None:
+    """The bundled sample job (5,000 rows), run once in a throwaway workspace by the
+    server before it serves: dbt compiles its macros and every SQL function is set up
+    then, once, instead of in each forked job (measured: ~0.4 s of a job's models)."""
+    import shutil
+    import tempfile
+
+    from duckshred.cli.app import run
+    from duckshred.service.project import project_dir
+
+    sample = project_dir() / "seeds" / "sample"
+    with tempfile.TemporaryDirectory(prefix="duckshred-warm-up-") as scratch:
+        bucket = Path(scratch) / "bucket"
+        bucket.mkdir()
+        shutil.copy(sample / "uci_online_retail_sample.csv", bucket)
+        workspace = ["--workspace", str(Path(scratch) / "workspace")]
+        for command in (
+                ["create", "data-connector", "sample", "--path", str(bucket)],
+                ["create", "data-contract", "duckshred/online-retail-sample/1.0.0",
+                 "-F", str(sample / "online-retail-sample.contract.yml")],
+                ["create", "batch-job", "-F", str(sample / "batch-job-config.json")]):
+            if run([*workspace, *command]) != 0:
+                print("warm-up job failed: serving without it", flush=True)
+                return
+
+
 if __name__ == "__main__":
     # The server process (`server start` runs it): what every job imports, imported
     # here once, and the CLI's own runner for the forked jobs.
     import duckshred.cli.progress  # noqa: F401
     from duckshred.cli.app import run
 
-    server.serve(Path(sys.argv[1]), run)
+    server.serve(Path(sys.argv[1]), run, _warm_up)

@@ -170,10 +170,13 @@ def _ask(path: Path, request: dict[str, Any], timeout_s: float = 5.0) -> dict[st
 # --- the server's side -----------------------------------------------------------
 
 
-def serve(path: Path, run_command: Callable[[list[str]], int]) -> None:
+def serve(path: Path, run_command: Callable[[list[str]], int],
+          warm_up: Callable[[], None] | None = None) -> None:
     """Import dbt, parse the project, then fork a child per job until told to stop.
     ``run_command``: runs one command line in the child and gives its exit code (the
-    CLI's own, passed in by cli/server.py, whose modules are imported by then)."""
+    CLI's own, passed in by cli/server.py, whose modules are imported by then).
+    ``warm_up``: runs a small job here first, so that what a first job compiles and
+    sets up (dbt's macros, the SQL functions) is done once, not in every child."""
     from duckshred.service.dbt_runner import preload_project
 
     # One server per socket: a second `server start` racing this one must not take
@@ -191,6 +194,11 @@ def serve(path: Path, run_command: Callable[[list[str]], int]) -> None:
     import duckshred.service.export
     import duckshred.service.jobs  # noqa: F401
 
+    if warm_up is not None:
+        warm_up()
+        from duckshred.crypto import clear_cipher_cache
+
+        clear_cipher_cache()  # no key of the warm-up job outlives it
     # What was loaded stays: no collection walks it again, in here or in a child.
     gc.collect()
     gc.freeze()
@@ -200,7 +208,7 @@ def serve(path: Path, run_command: Callable[[list[str]], int]) -> None:
 
     if threading.active_count() != 1:
         raise RuntimeError(f"cannot serve: {threading.active_count() - 1} threads started "
-                           "while loading dbt; a forked job would lack them")
+                           "while loading dbt or warming up; a forked job would lack them")
     stamp = code_stamp()
     os.chmod(path.parent, 0o700)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
