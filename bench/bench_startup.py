@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", type=Path, default=None, help="save the numbers here")
     args = parser.parse_args(argv)
+    os.environ["DUCKSHRED_SERVER"] = "off"  # cold start-up: never a warm server
     exes = [item.split("=", 1) for item in args.exe] or [
         ["this", str(Path(sys.executable).with_name("duckshred"))]]
 
