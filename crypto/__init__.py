@@ -14,6 +14,7 @@ from duckshred.crypto._errors import CryptoError, DecryptionError, KeysetError
 from duckshred.crypto._keysets import (
     KeysetCipher,
     cipher_for,
+    ciphers_for,
     clear_cipher_cache,
     decrypt_batch,
     encrypt_batch,
@@ -35,6 +36,7 @@ __all__ = [
     "KeysetCipher",
     "KeysetError",
     "cipher_for",
+    "ciphers_for",
     "clear_cipher_cache",
     "decrypt_batch",
     "encrypt_batch",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,8 @@ def strings(values: Sequence[str | bytes | None]) -> pa.Array:
     return builder.finish()
 
 
-_INT64 = pa.int64()
+_INT64, _INT32 = pa.int64(), pa.int32()
+_INT32_MAX = 2**31 - 1
 
 
 def integers(values: Sequence[int | None], type_: pa.DataType = _INT64) -> pa.Array:
@@ -57,41 +59,64 @@ def distinct_rows(*columns: pa.Array | pa.ChunkedArray) -> tuple[list[list[Any]]
     """The distinct rows of a batch, and for every row the number of its distinct row.
 
     Returns one Python list per column (the distinct rows, column by column) and an
-    int64 array: row i is distinct row ``numbers[i]``, NULL where any of its columns
-    is NULL. A function computes each distinct row once and spreads the results
-    with ``results.take(numbers)``: all of that in Arrow, none of it per row in Python.
+    integer array (int32, or int64 when the columns' distinct values could number
+    more): row i is distinct row ``numbers[i]``, NULL where any of its columns is
+    NULL. A function computes each distinct row once and spreads the results with
+    ``results.take(numbers)``: all of that in Arrow, none of it per row in Python.
+    A column that is already a dictionary array is taken as encoded.
     """
     arrays = [_combined(column) for column in columns]
-    # A constant argument (a pattern, a zone) arrives as a full column: it takes no
-    # part in telling rows apart.
-    constant = [_is_constant(array) for array in arrays]
-    codes = [None if same else pc.dictionary_encode(array)
-             for array, same in zip(arrays, constant, strict=True)]
+    codes = [array if isinstance(array, pa.DictionaryArray) else pc.dictionary_encode(array)
+             for array in arrays]
+    # A column of one value (a constant argument: a pattern, a zone) takes no part in
+    # telling rows apart. The other columns' codes are combined as the digits of one
+    # number, in the base of each column's count of distinct values.
+    constant = [len(code.dictionary) == 1 and not code.null_count for code in codes]
+    varying = [code for code, same in zip(codes, constant, strict=True) if not same]
+    sizes = [max(len(code.dictionary), 1) for code in varying]
+    # (a dictionary made here holds only the values that occur; a given one may hold more)
+    dense = [code is not array for code, array, same in zip(codes, arrays, constant, strict=True)
+             if not same]
+    wide = math.prod(sizes) > _INT32_MAX
     number: pa.Array | None = None
-    for code in codes:
-        if code is None:
-            continue
-        size = max(len(code.dictionary), 1)
-        indices = code.indices.cast(pa.int64())
-        number = indices if number is None else pc.add(pc.multiply(number, size), indices)
+    for code, size in zip(varying, sizes, strict=True):
+        indices = code.indices.cast(_INT64) if wide else code.indices
+        if number is None:
+            number = indices
+        else:
+            # A scalar made from an array: pa.scalar of a Python int imports pandas.
+            number = pc.add(pc.multiply(number, integers([size], number.type)[0]), indices)
     if number is None:  # every column constant: one distinct row
-        number = integers([0] * len(arrays[0]))
-    distinct = pc.dictionary_encode(number)
-    remaining = distinct.dictionary.to_pylist()  # (to_numpy would import pandas)
+        return ([[code.dictionary[0].as_py()] for code in codes],
+                integers([0] * len(codes[0]), _INT32))
+    if len(varying) == 1 and dense[0]:
+        # one column, encoded here: its dictionary numbers the distinct rows already
+        remaining = np.arange(len(varying[0].dictionary), dtype=np.int32)
+        numbers = varying[0].indices
+    else:
+        distinct = pc.dictionary_encode(number)
+        remaining = _to_numpy(distinct.dictionary)  # (to_numpy would import pandas)
+        numbers = distinct.indices
     values: list[list[Any]] = []
-    for array, code in zip(reversed(arrays), reversed(codes), strict=True):
-        if code is None:
-            values.append([array[0].as_py()] * len(remaining))
+    digits = iter(reversed(sizes))
+    for code, same in zip(reversed(codes), reversed(constant), strict=True):
+        if same:
+            values.append([code.dictionary[0].as_py()] * len(remaining))
             continue
-        size = max(len(code.dictionary), 1)
-        values.append(code.dictionary.take(integers([n % size for n in remaining])).to_pylist())
-        remaining = [n // size for n in remaining]
-    return values[::-1], distinct.indices
+        remaining, digit = np.divmod(remaining, next(digits))
+        values.append(code.dictionary.take(_from_numpy(digit)).to_pylist())
+    return values[::-1], numbers
 
 
-def _is_constant(array: pa.Array) -> bool:
-    return (len(array) > 0 and array.null_count == 0
-            and bool(pc.all(pc.equal(array, array[0])).as_py()))
+def _to_numpy(array: pa.Array) -> np.ndarray:
+    """The values of an integer array without NULLs, as a numpy view of its buffer."""
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    return np.frombuffer(array.buffers()[1], dtype, len(array) + array.offset)[array.offset:]
+
+
+def _from_numpy(values: np.ndarray) -> pa.Array:
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values),
+                                 [None, pa.py_buffer(np.ascontiguousarray(values))])
 
 
 def _combined(column: pa.Array | pa.ChunkedArray) -> pa.Array:

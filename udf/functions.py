@@ -24,7 +24,7 @@ from duckshred.crypto import (
     new_keysets_json,
     subject_erasure_hashes,
 )
-from duckshred.udf._arrow import distinct_rows, strings
+from duckshred.udf._arrow import distinct_rows, integers, strings
 
 
 def keyset_new() -> str:
@@ -76,8 +76,13 @@ def decrypt_rows(ciphertexts: pa.Array, rows: pa.Array | list[int | None],
 
     Rows of one subject and day repeat one (ciphertext, keyset) pair: each distinct pair
     of the batch is decrypted once, and every row takes its pair's plaintext in Arrow."""
-    numbers = rows if isinstance(rows, pa.Array | pa.ChunkedArray) else pa.array(rows, pa.int64())
-    (texts, cipher_numbers), pairs = distinct_rows(ciphertexts.cast(pa.binary()), numbers)
+    if not isinstance(rows, pa.Array | pa.ChunkedArray):
+        rows = integers(rows)
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    # The rows' cipher numbers are codes already: distinct_rows need not encode them again.
+    numbers = pa.DictionaryArray.from_arrays(rows, integers(range(len(ciphers))))
+    (texts, cipher_numbers), pairs = distinct_rows(_binary(ciphertexts), numbers)
     keyed = [pair for pair, number in enumerate(cipher_numbers) if ciphers[number] is not None]
     plaintexts: list[bytes | None] = [None] * len(texts)
     failed = []
@@ -89,17 +94,29 @@ def decrypt_rows(ciphertexts: pa.Array, rows: pa.Array | list[int | None],
         if plaintext is None:
             failed.append(pair)
     if strict and failed:
-        position = pc.index(pc.is_in(pairs, pa.array(failed, pa.int64())), True).as_py()
+        doomed = set(failed)
+        position = next(row for row, pair in enumerate(pairs.to_pylist()) if pair in doomed)
         raise ValueError(f"tink_decrypt: ciphertext does not decrypt under its keyset "
                          f"(tampered, truncated, or made with another key; value "
                          f"{position + 1} of its batch)")
+    decrypted = strings(plaintexts)  # the builder takes the bytes as they are: check them
     try:
-        decrypted = pa.array(plaintexts, pa.binary()).cast(pa.string())  # checks UTF-8
+        decrypted.validate(full=True)
     except pa.ArrowInvalid:
         if strict:
             raise ValueError("tink_decrypt: a decrypted value is not UTF-8 text") from None
-        decrypted = pa.array([_utf8_or_none(value) for value in plaintexts], pa.string())
+        decrypted = strings([_utf8_or_none(value) for value in plaintexts])
     return decrypted.take(pairs)
+
+
+def _binary(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``texts`` as binary, without a copy where the type allows: Python then gets bytes,
+    which Tink and base64 take, instead of decoding each value into a str."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    if texts.type == pa.string():
+        return texts.view(pa.binary())
+    return texts.cast(pa.binary())
 
 
 def _utf8_or_none(value: bytes | None) -> str | None:

@@ -8,10 +8,10 @@ connections ``duckshred.connect`` makes never attach the store: their
 ``KeystoreReader``. The reader checks the store's file identity (device, inode,
 size, modification time, and its write-ahead log's) on every batch of 2,048
 values; when it changed (a shred swapped the file in, a job committed keys) it
-drops its keys and every cached cipher and reloads through a fresh in-memory
-DuckDB that attaches the file by path, and so sees the new one. Between queries
-nothing holds the store open, and a shredded key is gone from the next batch on,
-whichever process shredded it.
+drops its keys and every cached cipher and reloads through its own in-memory
+DuckDB, which attaches the file by path for the load and detaches it after, and
+so sees the new one. Between queries nothing holds the store open, and a
+shredded key is gone from the next batch on, whichever process shredded it.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ import pyarrow.compute as pc
 from duckdb import func
 from duckdb.sqltypes import VARCHAR
 
-from duckshred.crypto import KeysetCipher, KeysetError, cipher_for, clear_cipher_cache
+from duckshred.crypto import KeysetCipher, KeysetError, ciphers_for, clear_cipher_cache
 from duckshred.udf import functions
+from duckshred.udf._arrow import integers, strings
 
 _Identity = tuple[int, ...] | None
 
@@ -46,6 +47,24 @@ def _identity(path: Path) -> _Identity:
     return (store.st_dev, store.st_ino, store.st_size, store.st_mtime_ns, *wal_identity)
 
 
+class _Keys:
+    """One reading of the store: each keyLink's keyset, and the ciphers built so far.
+
+    The keysets stay in Arrow until a batch meets their keyLink: a cold query meets
+    about half of a job's keys, and turning all 20,000 into Python strings up front
+    cost as much as loading them."""
+
+    __slots__ = ("ciphers", "keysets", "rows")
+
+    def __init__(self, links: list[str], keysets: pa.Array) -> None:
+        self.rows = dict(zip(links, range(len(links)), strict=True))  # keyLink -> row
+        self.keysets = keysets
+        self.ciphers: dict[str, KeysetCipher] = {}  # keyLink -> its cipher, once built
+
+
+_NO_KEYS = _Keys([], strings([]))
+
+
 class KeystoreReader:
     """The keysets of one key store file, reloaded whenever the file changes."""
 
@@ -53,63 +72,76 @@ class KeystoreReader:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._loaded: _Identity = None
-        self._keysets: dict[str, str] = {}
+        self._keys = _NO_KEYS
+        # An in-memory DuckDB of the reader's own that attaches the store by path for
+        # each load and detaches it after: never the instance cache, which may hold the
+        # old file, and one instance for all loads (making one costs ~20 ms).
+        self._conn: duckdb.DuckDBPyConnection | None = None
         self.reloads = 0
 
-    def keysets(self) -> dict[str, str]:
-        """keyLink -> keyset as the store holds them now (checked on every call)."""
+    def _current(self) -> _Keys:
+        """The store's keys as it holds them now (its identity checked on every call)."""
         current = _identity(self.path)
         with self._lock:
             if current != self._loaded or current is None:
-                had_keys = bool(self._keysets)
-                self._keysets = {} if current is None else self._load()
+                had_keys = bool(self._keys.rows)
+                self._keys = _NO_KEYS if current is None else self._load()
                 self._loaded = current
                 self.reloads += 1
                 if had_keys:
                     # Shredded keys must not live on in this process's cipher cache.
                     clear_cipher_cache()
-            return self._keysets
+            return self._keys
 
-    def _load(self) -> dict[str, str]:
-        conn = duckdb.connect()  # never the instance cache: it may hold the old file
+    def keysets(self) -> dict[str, str]:
+        """keyLink -> keyset as the store holds them now."""
+        keys = self._current()
+        return dict(zip(keys.rows, keys.keysets.to_pylist(), strict=True))
+
+    def _load(self) -> _Keys:
+        if self._conn is None:
+            self._conn = duckdb.connect()
+        conn = self._conn
         try:
-            try:
-                conn.execute("ATTACH ? AS keystore (READ_ONLY)", [str(self.path)])
-            except duckdb.IOException as error:
-                if "lock" in str(error).lower():
-                    raise duckdb.IOException(
-                        "decrypt: the key store is being written by another duckshred "
-                        "process (a batch job or a shred); try again when it has finished"
-                    ) from None
-                raise
-            try:
-                rows = conn.execute("SELECT key_link, keyset FROM keystore.main.encryption_keys"
-                                    ).fetchall()
-            except duckdb.CatalogException:
-                rows = []  # a store no job has committed to yet
+            conn.execute("ATTACH ? AS keystore (READ_ONLY)", [str(self.path)])
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise duckdb.IOException(
+                    "decrypt: the key store is being written by another duckshred "
+                    "process (a batch job or a shred); try again when it has finished"
+                ) from None
+            raise
+        try:
+            table = conn.sql("SELECT key_link, keyset FROM keystore.main.encryption_keys"
+                             ).to_arrow_table()
+        except duckdb.CatalogException:
+            return _NO_KEYS  # a store no job has committed to yet
         finally:
-            conn.close()
-        return dict(rows)
+            conn.execute("DETACH keystore")  # between queries nothing holds the store
+        return _Keys(table.column(0).to_pylist(), table.column(1).combine_chunks())
 
     def decrypt(self, ciphertexts: pa.Array, key_links: pa.Array) -> pa.Array:
         """The body of ``decrypt(ciphertext, key_link)``: NULL for a NULL or shredded key,
         an error for a tampered ciphertext."""
-        keysets = self.keysets()
+        keys = self._current()
         if isinstance(key_links, pa.ChunkedArray):
             key_links = key_links.combine_chunks()
-        # A batch holds a few dozen distinct keyLinks: look each up, and build its
-        # cipher, once a batch.
+        # A batch holds a few dozen distinct keyLinks: look each up once a batch, and
+        # build its cipher once a load.
         encoded = pc.dictionary_encode(key_links)
-        ciphers: list[KeysetCipher | None] = []
-        for link in encoded.dictionary.to_pylist():
-            keyset = keysets.get(link)
-            if keyset is None:
-                ciphers.append(None)  # shredded, born shredded, or never ours
-                continue
+        links = encoded.dictionary.to_pylist()
+        ciphers: list[KeysetCipher | None] = [keys.ciphers.get(link) for link in links]
+        # NULL where the store has no key (shredded, born shredded, or never ours)
+        new = [position for position, (link, cipher) in enumerate(zip(links, ciphers, strict=True))
+               if cipher is None and link in keys.rows]
+        if new:
+            keysets = keys.keysets.take(integers([keys.rows[links[p]] for p in new])).to_pylist()
             try:
-                ciphers.append(cipher_for(keyset))
+                made = ciphers_for(keysets)
             except KeysetError as error:
                 raise ValueError(f"decrypt: {error}") from None
+            for position, cipher in zip(new, made, strict=True):
+                ciphers[position] = keys.ciphers[links[position]] = cipher
         return functions.decrypt_rows(ciphertexts, encoded.indices, ciphers)
 
 

@@ -30,6 +30,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql.functions import arrow_udf
 
 from duckshred.udf import functions, timestamps
+from duckshred.udf._arrow import strings
 
 SPARK_MASTER_ENV = "DUCKSHRED_SPARK_MASTER"
 SPARK_REMOTE_ENV = "DUCKSHRED_SPARK_REMOTE"
@@ -90,8 +91,8 @@ def decrypt_by_key_link(keystore: Path) -> Callable[[pa.Array, pa.Array], pa.Arr
     def decrypt(ciphertexts: pa.Array, key_links: pa.Array) -> pa.Array:
         links = [link for link in set(key_links.to_pylist()) if link is not None]
         found = _keysets_by_link(keystore, links)
-        keysets = pa.array([found.get(link) if link is not None else None
-                            for link in key_links.to_pylist()], pa.string())
+        keysets = strings([found.get(link) if link is not None else None
+                           for link in key_links.to_pylist()])
         return functions.decrypt(ciphertexts, keysets)
 
     return decrypt
