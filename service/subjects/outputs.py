@@ -19,7 +19,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,9 @@ class JobOutputs:
     derived_rows: dict[int, int]  # derived index -> rows under the keyLinks
     # target -> the fingerprint recorded when duckshred last wrote it (publish, purge)
     fingerprints: dict[str, str | None]
+    derived_table: str | None = None  # the job's derived warehouse table, if it has one
+    # A purge rewrote the job's derived table since ``derived_rows`` was counted.
+    purged: bool = False
 
 
 def _warehouse(workspace: Workspace, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -72,16 +76,41 @@ def _warehouse(workspace: Workspace, *, read_only: bool = True) -> duckdb.DuckDB
     return conn
 
 
-def jobs_holding(workspace: Workspace, key_links: list[str]) -> list[JobOutputs]:
-    """Every finished job whose encrypted table holds rows under ``key_links``."""
+@contextmanager
+def _reading_warehouse(workspace: Workspace, key_links: list[str],
+                       conn: duckdb.DuckDBPyConnection | None
+                       ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse attached read-only, with ``key_links`` as ``temp.wanted``: on
+    ``conn`` (an in-memory DuckDB of the caller's: making one costs ~20 ms), detached
+    after, or else on a fresh one, closed after."""
+    own = conn is None
+    conn = duckdb.connect() if conn is None else conn
+    try:
+        conn.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(workspace.warehouse_path)])
+        try:
+            conn.execute("USE warehouse")
+            conn.execute("CREATE TEMP TABLE wanted AS "
+                         "SELECT unnest(?::VARCHAR[]) AS key_link", [key_links])
+            yield conn
+        finally:
+            if not own:
+                conn.execute("DROP TABLE IF EXISTS temp.main.wanted")
+                conn.execute("USE memory")
+                conn.execute("DETACH warehouse")  # a purge opens it for writing
+    finally:
+        if own:
+            conn.close()
+
+
+def jobs_holding(workspace: Workspace, key_links: list[str],
+                 conn: duckdb.DuckDBPyConnection | None = None) -> list[JobOutputs]:
+    """Every finished job whose encrypted table holds rows under ``key_links``
+    (``conn``: an in-memory DuckDB to read the warehouse in, see ``_reading_warehouse``)."""
     if not key_links or not workspace.warehouse_path.exists():
         return []
     catalog = Catalog(workspace)
     found = []
-    conn = _warehouse(workspace)
-    try:
-        conn.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS key_link",
-                     [key_links])
+    with _reading_warehouse(workspace, key_links, conn) as conn:
         derived_tables = dict(job_tables(conn, "derived"))
         for job_id, table in job_tables(conn, "encrypted"):
             count = conn.execute(f'SELECT count(*) FROM {table} AS e SEMI JOIN temp.wanted AS w '
@@ -104,9 +133,7 @@ def jobs_holding(workspace: Workspace, key_links: list[str]) -> list[JobOutputs]
                 # the job's record was deleted
                 encrypted, keys, derived, fingerprints = None, None, [], {}
             found.append(JobOutputs(job_id, encrypted, keys, derived, int(count[0]),
-                                    derived_rows, fingerprints))
-    finally:
-        conn.close()
+                                    derived_rows, fingerprints, derived_tables.get(job_id)))
     return found
 
 
@@ -153,8 +180,10 @@ def workspace_files_holding(workspace: Workspace, needles: list[bytes]) -> list[
 
 
 def output_report(workspace: Workspace, jobs: list[JobOutputs], key_links: list[str],
-                  key_needles: list[bytes]) -> list[dict[str, Any]]:
-    """Each output of ``jobs`` with what it still holds of ``key_links``."""
+                  key_needles: list[bytes], conn: duckdb.DuckDBPyConnection | None = None
+                  ) -> list[dict[str, Any]]:
+    """Each output of ``jobs`` with what it still holds of ``key_links`` (``conn``: an
+    in-memory DuckDB to read the warehouse in, see ``_reading_warehouse``)."""
     catalog = Catalog(workspace)
     link_bytes = [link.encode() for link in key_links]
     links, with_keys = NeedleSet(link_bytes), NeedleSet([*link_bytes, *key_needles])
@@ -185,18 +214,17 @@ def output_report(workspace: Workspace, jobs: list[JobOutputs], key_links: list[
             entry["checkedBy"] = checked_by
         report.append(entry)
 
-    conn = _warehouse(workspace) if workspace.warehouse_path.exists() else None
-    derived_tables: dict[str, str] = {}
-    try:
-        if conn is not None:
-            conn.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS key_link",
-                         [key_links])
-            derived_tables = dict(job_tables(conn, "derived"))
+    # The derived tables are read again only where a purge changed them since
+    # ``jobs_holding`` counted their rows (under the same workspace lock).
+    recount = any(job.purged and job.derived_table for job in jobs)
+    reading = (_reading_warehouse(workspace, key_links, conn) if recount
+               else nullcontext(None))
+    with reading as warehouse:
         for job in jobs:
-            left: dict[int, int] = {}
-            if conn is not None and job.job_id in derived_tables:
-                left = dict(conn.execute(
-                    f'SELECT {DERIVED_INDEX_SQL}, count(*) FROM {derived_tables[job.job_id]} AS d '
+            left = job.derived_rows
+            if job.purged and job.derived_table and warehouse is not None:
+                left = dict(warehouse.execute(
+                    f'SELECT {DERIVED_INDEX_SQL}, count(*) FROM {job.derived_table} AS d '
                     f"SEMI JOIN temp.wanted AS w ON w.key_link = d.{KEY_LINK_SQL} "
                     'GROUP BY ALL').fetchall())
             # The encrypted file is the encrypted table (never rewritten); the keys
@@ -210,21 +238,18 @@ def output_report(workspace: Workspace, jobs: list[JobOutputs], key_links: list[
                 file_entry("keysFile", job, job.keys, HOLDS_KEY_MATERIAL, with_keys, held)
             for index, location in enumerate(job.derived):
                 file_entry("derivedFile", job, location, HOLDS_PLAINTEXT, links,
-                           bool(left.get(index)) if job.job_id in derived_tables else None,
+                           bool(left.get(index)) if job.derived_table else None,
                            derivedIndex=index)
             report.append({"kind": "encryptedTable", "jobId": job.job_id,
                            "location": f"warehouse {job_table(job.job_id, 'encrypted')}",
                            "status": SHREDDED, "rows": job.encrypted_rows})
-            if conn is not None and job.job_id in derived_tables:
+            if job.derived_table:
                 for index in sorted(set(job.derived_rows) | set(left)):
                     report.append({
                         "kind": "derivedTable", "jobId": job.job_id, "derivedIndex": index,
                         "location": f"warehouse {job_table(job.job_id, 'derived')}",
                         "status": HOLDS_PLAINTEXT if left.get(index) else NOTHING_LEFT,
                         "rows": int(left.get(index, 0))})
-    finally:
-        if conn is not None:
-            conn.close()
     return report
 
 
@@ -265,6 +290,7 @@ def purge(workspace: Workspace, jobs: list[JobOutputs], key_links: list[str]) ->
                 # again), the keys export none (it is read from now on).
                 table = derived_tables.get(job.job_id)
                 if table is not None:
+                    job.purged = True  # the receipt counts its rows again
                     conn.execute(f'DELETE FROM {table} WHERE {KEY_LINK_SQL} IN '
                                  '(SELECT key_link FROM temp.wanted)')
                     for index, location in enumerate(job.derived):
