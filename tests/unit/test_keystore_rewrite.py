@@ -1,0 +1,80 @@
+"""The key store rewrite on a connection of the caller's (a shred's one in-memory DuckDB)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from duckshred.crypto import keyset_erasure_needles, new_keyset_json
+from duckshred.udf.keystore import KEYSTORE_DDL, rewrite_keystore
+
+
+def _store(path, links: list[str]) -> dict[str, str]:
+    keysets = {link: new_keyset_json() for link in links}
+    conn = duckdb.connect()
+    conn.execute("ATTACH ? AS keystore", [str(path)])
+    conn.execute(KEYSTORE_DDL)
+    for link, keyset in keysets.items():
+        conn.execute("INSERT INTO keystore.encryption_keys VALUES (?, 'g', 'h', DATE '2010-12-01', "
+                     "TIMESTAMPTZ '2010-12-02 00:00:00+00', ?, 'job')", [link, keyset])
+        conn.execute("INSERT INTO keystore.data_subject_keys VALUES "
+                     "('subject-' || ?, ?, TIMESTAMPTZ '2010-12-02 00:00:00+00', 'job')",
+                     [link, link])
+    conn.close()
+    return keysets
+
+
+def _links(path) -> list[str]:
+    conn = duckdb.connect()
+    conn.execute("ATTACH ? AS k (READ_ONLY)", [str(path)])
+    try:
+        return sorted(row[0] for row in conn.execute(
+            "SELECT key_link FROM k.encryption_keys").fetchall())
+    finally:
+        conn.close()
+
+
+def _state(conn: duckdb.DuckDBPyConnection) -> tuple:
+    return (sorted(row[0] for row in conn.execute(
+                "SELECT database_name FROM duckdb_databases() WHERE NOT internal").fetchall()),
+            conn.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone(),
+            conn.execute("SELECT current_setting('force_compression'), "
+                         "current_setting('checkpoint_threshold')").fetchone())
+
+
+def test_a_rewrite_on_the_callers_connection_leaves_it_as_it_was(tmp_path):
+    path = tmp_path / "keystore.duckdb"
+    keysets = _store(path, ["a", "b", "c"])
+    conn = duckdb.connect()
+    before = _state(conn)
+    rewrite_keystore(path, drop_key_links=["a"], forget=[("hash-a", ["a"])], conn=conn)
+    assert _state(conn) == before  # nothing attached, no temp tables, settings reset
+    rewrite_keystore(path, drop_key_links=["b"], conn=conn)  # and it serves again
+    assert _state(conn) == before
+    conn.close()
+    assert _links(path) == ["c"]
+    # no write-ahead log beside the store or its copy, no byte of the dropped keys
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keystore.duckdb"]
+    data = path.read_bytes()
+    for link in ("a", "b"):
+        assert not any(needle in data for needle in keyset_erasure_needles(keysets[link]))
+    assert any(needle in data for needle in keyset_erasure_needles(keysets["c"]))
+
+
+def test_a_failed_rewrite_leaves_the_store_whole_and_the_connection_usable(tmp_path):
+    path = tmp_path / "keystore.duckdb"
+    _store(path, ["a", "b"])
+    broken = duckdb.connect()  # a ledger of another shape: copying it fails mid-transaction
+    broken.execute("ATTACH ? AS keystore", [str(path)])
+    broken.execute("DROP TABLE keystore.erasure_ledger")
+    broken.execute("CREATE TABLE keystore.erasure_ledger (subject_hash VARCHAR, x INT, y INT)")
+    broken.execute("INSERT INTO keystore.erasure_ledger VALUES ('h', 1, 2)")
+    broken.close()
+    conn = duckdb.connect()
+    before = _state(conn)
+    with pytest.raises(duckdb.Error):
+        rewrite_keystore(path, drop_key_links=["a"], conn=conn)
+    assert _state(conn) == before
+    assert conn.execute("SELECT 42").fetchone() == (42,)  # no transaction left open
+    conn.close()
+    assert _links(path) == ["a", "b"]
