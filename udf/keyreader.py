@@ -100,7 +100,8 @@ class KeystoreReader:
 
     def _load(self) -> _Keys:
         if self._conn is None:
-            self._conn = duckdb.connect()
+            # One thread: no idle workers for as long as the user's connection lives.
+            self._conn = duckdb.connect(config={"threads": 1})
         conn = self._conn
         try:
             conn.execute("ATTACH ? AS keystore (READ_ONLY)", [str(self.path)])
