@@ -5,7 +5,9 @@
    store attached, a SQL macro looking keysets up) against ``duckshred.connect``'s
    (keysets read through a reader that checks the store's file identity every batch
    and never keeps the store open), in the same process, cold and warm cipher cache,
-   and once more right after the store changed (the reader reloads);
+   and once more right after the store changed (the reader reloads); then the first
+   query of a fresh process (``duckshred.connect`` and one query in a new interpreter:
+   imports, the store's load and every cipher built), and whether it imported pandas;
 3. shred one subject (in-process ``delete_data_subjects``: key store rewrite, ledger,
    receipt with the scan of every workspace file and of the outputs), store of ~20k keys;
 4. purge one subject (``--purge-outputs``): rewrite the 541,909-row derived file, the
@@ -85,6 +87,26 @@ def _key_count(workspace: Path) -> int:
         conn.close()
 
 
+_FRESH_PROCESS = """
+import json, sys, time
+start = time.perf_counter()
+import duckshred
+conn = duckshred.connect(sys.argv[1])
+connected, cpu = time.perf_counter(), time.process_time()
+count = conn.execute(sys.argv[3], [sys.argv[2]]).fetchone()[0]
+print(json.dumps({"connect_s": connected - start, "query_s": time.perf_counter() - connected,
+                  "query_cpu_s": time.process_time() - cpu, "count": count,
+                  "pandas": "pandas" in sys.modules}))
+"""
+
+
+def _fresh_process_decrypt(root: Path, encrypted: Path, query: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", _FRESH_PROCESS,  # noqa: S603
+                           str(root), str(encrypted), query],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=541_909)
@@ -146,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     ratio = (statistics.median(results["reader (identity check per batch)"][0])
              / statistics.median(results["former (attached store + macro)"][0]))
     print(f"reader / former, cold: {ratio:.2f}x")
+    fresh = [_fresh_process_decrypt(root, encrypted, query) for _ in range(5)]
+    print(f"decrypt() as the first query of a fresh process: query "
+          f"{_fmt([run['query_s'] for run in fresh])} (CPU "
+          f"{_fmt([run['query_cpu_s'] for run in fresh])}); before it, import and "
+          f"duckshred.connect {_fmt([run['connect_s'] for run in fresh])}; pandas imported: "
+          f"{sorted({run['pandas'] for run in fresh})}")
 
     # 3. shred one subject, ~20k keys
     subjects = [s for s in list_data_subjects(workspace, 40)[0] if s]
@@ -204,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                           results["former (attached store + macro)"][0]),
                       "decrypt_reader_cold_s": statistics.median(
                           results["reader (identity check per batch)"][0]),
+                      "decrypt_fresh_process_s": statistics.median(
+                          run["query_s"] for run in fresh),
                       "shred_ms": statistics.median(shred_times) * 1e3,
                       "purge_s": purge_s, "shred_big_ms": statistics.median(big_times) * 1e3}))
     if options.workdir is None:

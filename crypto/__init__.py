@@ -13,6 +13,7 @@ HMAC, whose secret is not key material of any data).
 from duckshred.crypto._errors import CryptoError, DecryptionError, KeysetError
 from duckshred.crypto._keysets import (
     KeysetCipher,
+    cipher_cache_generation,
     cipher_for,
     ciphers_for,
     clear_cipher_cache,
@@ -35,6 +36,7 @@ __all__ = [
     "DecryptionError",
     "KeysetCipher",
     "KeysetError",
+    "cipher_cache_generation",
     "cipher_for",
     "ciphers_for",
     "clear_cipher_cache",

@@ -322,10 +322,22 @@ def ciphers_for(keysets_json: Sequence[str]) -> list[KeysetCipher]:
     return cast(list[KeysetCipher], ciphers)
 
 
+_generation = 0  # how many times the cache was cleared
+
+
 def clear_cipher_cache() -> None:
-    """Forget every cached primitive (call after shredding keys)."""
+    """Forget every cached primitive (call after shredding keys), also those that
+    holders of ciphers keep beside this cache (they check ``cipher_cache_generation``)."""
+    global _generation
     with _cache_lock:
         _cache.clear()
+        _generation += 1
+
+
+def cipher_cache_generation() -> int:
+    """Changes whenever the cipher cache is cleared: whoever keeps ciphers of their own
+    drops them then."""
+    return _generation
 
 
 def _key_values(keyset_json: str) -> list[bytes]:

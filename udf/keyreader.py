@@ -26,7 +26,13 @@ import pyarrow.compute as pc
 from duckdb import func
 from duckdb.sqltypes import VARCHAR
 
-from duckshred.crypto import KeysetCipher, KeysetError, ciphers_for, clear_cipher_cache
+from duckshred.crypto import (
+    KeysetCipher,
+    KeysetError,
+    cipher_cache_generation,
+    ciphers_for,
+    clear_cipher_cache,
+)
 from duckshred.udf import functions
 from duckshred.udf._arrow import integers, strings
 
@@ -54,12 +60,21 @@ class _Keys:
     about half of a job's keys, and turning all 20,000 into Python strings up front
     cost as much as loading them."""
 
-    __slots__ = ("ciphers", "keysets", "rows")
+    __slots__ = ("ciphers", "generation", "keysets", "rows")
 
     def __init__(self, links: list[str], keysets: pa.Array) -> None:
         self.rows = dict(zip(links, range(len(links)), strict=True))  # keyLink -> row
         self.keysets = keysets
         self.ciphers: dict[str, KeysetCipher] = {}  # keyLink -> its cipher, once built
+        self.generation = cipher_cache_generation()  # of the cipher cache they came with
+
+    def current_ciphers(self) -> dict[str, KeysetCipher]:
+        """The ciphers built so far, none once the process's cipher cache was cleared."""
+        generation = cipher_cache_generation()
+        if generation != self.generation:
+            self.ciphers = {}
+            self.generation = generation
+        return self.ciphers
 
 
 _NO_KEYS = _Keys([], strings([]))
@@ -131,7 +146,8 @@ class KeystoreReader:
         # build its cipher once a load.
         encoded = pc.dictionary_encode(key_links)
         links = encoded.dictionary.to_pylist()
-        ciphers: list[KeysetCipher | None] = [keys.ciphers.get(link) for link in links]
+        built = keys.current_ciphers()
+        ciphers: list[KeysetCipher | None] = [built.get(link) for link in links]
         # NULL where the store has no key (shredded, born shredded, or never ours)
         new = [position for position, (link, cipher) in enumerate(zip(links, ciphers, strict=True))
                if cipher is None and link in keys.rows]
@@ -142,7 +158,7 @@ class KeystoreReader:
             except KeysetError as error:
                 raise ValueError(f"decrypt: {error}") from None
             for position, cipher in zip(new, made, strict=True):
-                ciphers[position] = keys.ciphers[links[position]] = cipher
+                ciphers[position] = built[links[position]] = cipher
         return functions.decrypt_rows(ciphertexts, encoded.indices, ciphers)
 
 

@@ -83,3 +83,23 @@ print(json.dumps({"got": got, "error": error, "pandas": "pandas" in sys.modules}
     expected = [[f"value-{i % 7}"] * 3 for i in range(5000)]
     assert found["got"] == [*expected, [None, None, None], [None, "gone", "gone"]]
     assert "does not decrypt under its keyset" in found["error"]
+
+
+def test_clearing_the_cipher_cache_also_clears_the_readers_ciphers(tmp_path):
+    import pyarrow as pa
+
+    from duckshred.crypto import clear_cipher_cache
+    from duckshred.udf._arrow import strings
+
+    path = tmp_path / "keystore.duckdb"
+    a = new_keyset_json()
+    _store(path, {"link-a": a})
+    reader = KeystoreReader(path)
+    batch = (strings([cipher_for(a).encrypt("v")]), strings(["link-a"]))
+    assert reader.decrypt(*batch) == pa.array(["v"])
+    kept = reader._keys.current_ciphers()["link-a"]
+    assert reader._keys.current_ciphers()["link-a"] is kept  # built once a load
+    clear_cipher_cache()
+    assert reader._keys.current_ciphers() == {}
+    assert reader.decrypt(*batch) == pa.array(["v"])
+    assert reader._keys.current_ciphers()["link-a"] is not kept
