@@ -209,6 +209,27 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
 
+_FRESH_PROCESS = """
+import json, sys, time
+start = time.perf_counter()
+import duckshred
+conn = duckshred.connect(sys.argv[1])
+connected = time.perf_counter()
+conn.execute(sys.argv[2]).fetchone()
+print(json.dumps({"connect_s": connected - start, "query_s": time.perf_counter() - connected,
+                  "pandas": "pandas" in sys.modules}))
+"""
+
+
+def fresh_process_decrypt(workspace: Path, query: str) -> dict[str, Any]:
+    """``query`` as the first query of a new interpreter through ``duckshred.connect``."""
+    done = subprocess.run([sys.executable, "-c", _FRESH_PROCESS, str(workspace), query],  # noqa: S603
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise BenchError(f"decrypt() in a fresh process failed: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
+
+
 def sql_literal(text: str | Path) -> str:
     return str(text).replace("'", "''")
 
@@ -537,10 +558,20 @@ def bench_size(rows: int, folder: Path, exe: str, generator: ModuleType,
     r["decrypt_runs_s"] = [round(t, 3) for t in cold]
     r["decrypt_s"] = round(median(cold), 3)
     r["decrypt_warm_s"] = round(median(warm), 3)
+    # The issue's cold: the first query of a fresh process through duckshred.connect
+    # (this process has long imported everything, pandas too for the naive baseline).
+    fresh = [fresh_process_decrypt(workspace, query) for _ in range(3)]
+    r["decrypt_fresh_runs_s"] = [round(run["query_s"], 3) for run in fresh]
+    r["decrypt_fresh_s"] = round(median(r["decrypt_fresh_runs_s"]), 3)
+    r["decrypt_fresh_connect_s"] = round(median(run["connect_s"] for run in fresh), 3)
+    r["decrypt_fresh_imports_pandas"] = any(run["pandas"] for run in fresh)
     sql_run = cli(exe, workspace, "sql", query, "-o", "csv")
     r["decrypt_cli_s"] = round(sql_run.wall_s, 3)
     cli_count = sql_run.stdout.strip().splitlines()[-1]
-    print(f"decrypt() of {count:,} values: in-process median {r['decrypt_s']:.3f} s "
+    print(f"decrypt() of {count:,} values: first query of a fresh process median "
+          f"{r['decrypt_fresh_s']:.3f} s of {r['decrypt_fresh_runs_s']} (import and connect "
+          f"{r['decrypt_fresh_connect_s']:.3f} s before it; pandas imported: "
+          f"{r['decrypt_fresh_imports_pandas']}); in-process median {r['decrypt_s']:.3f} s "
           f"(cold primitive cache; warm {r['decrypt_warm_s']:.3f} s); "
           f"CLI `sql` wall clock {sql_run.wall_s:.2f} s (count {cli_count})")
 
@@ -584,7 +615,7 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
     print("\n## Results\n")
     header = ["rows", "end-to-end s", "e2e records/s", "warm server e2e s",
               "warm records/s", "job records/s", "I/O floor s",
-              "job/floor", "naive s", "speed-up", "decrypt() s", "shred ms", "peak RSS MB",
+              "job/floor", "naive s", "speed-up", "decrypt() s (fresh)", "shred ms", "peak RSS MB",
               "keys"]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---:" for _ in header) + "|")
@@ -595,7 +626,7 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
             f"{r['warm_e2e_s']:.2f}", f"{r['warm_e2e_records_per_s']:,}",
             f"{r['job']['records_per_s']:,}", f"{r['floor_s']:.2f}",
             f"{r['job_floor_ratio']:.2f}x", naive, f"{r['speedup']}x",
-            f"{r['decrypt_s']:.3f}", f"{r['shred_ms']:.0f}", f"{r['peak_rss_mb']:.0f}",
+            f"{r['decrypt_fresh_s']:.3f}", f"{r['shred_ms']:.0f}", f"{r['peak_rss_mb']:.0f}",
             f"{r['keys']:,}"]) + " |")
     if any(r["naive_extrapolated"] for r in ok):
         print(f"\n\\* naive baseline run on the first {REFERENCE_ROWS:,} rows and extrapolated "
@@ -630,11 +661,12 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
         print(f"info  {n:,} rows: job / I/O floor with the warehouse tables: "
               f"{r['job']['seconds']:.2f} s / {r['floor_warehouse_s']:.2f} s = "
               f"{r['job_floor_warehouse_ratio']:.2f}x")
-        scaled = r["decrypt_s"] * REFERENCE_ROWS / n
+        scaled = r["decrypt_fresh_s"] * REFERENCE_ROWS / n
         note = "" if n == REFERENCE_ROWS else f" (scaled per row from {n:,} values)"
         if r["decrypt_count"] != n:
             note += f"; but only {r['decrypt_count']:,} of {n:,} values decrypted"
-        target(f"{n:,} rows: decrypt() of {REFERENCE_ROWS:,} values <= {DECRYPT_MAX_S:g} s",
+        target(f"{n:,} rows: decrypt() of {REFERENCE_ROWS:,} values <= {DECRYPT_MAX_S:g} s "
+               "(first query of a fresh process)",
                f"{scaled:.3f} s{note}", scaled <= DECRYPT_MAX_S and r["decrypt_count"] == n)
         target(f"{n:,} rows: shred of one subject <= {SHRED_MAX_MS} ms "
                f"(key store of {r['keys']:,} keys)", f"{r['shred_ms']:.0f} ms",
