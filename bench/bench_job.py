@@ -214,6 +214,7 @@ import json, sys, time
 start = time.perf_counter()
 import duckshred
 conn = duckshred.connect(sys.argv[1])
+conn.execute("SET enable_progress_bar = false")  # it would print on stdout, beside the numbers
 connected = time.perf_counter()
 conn.execute(sys.argv[2]).fetchone()
 print(json.dumps({"connect_s": connected - start, "query_s": time.perf_counter() - connected,
@@ -227,7 +228,7 @@ def fresh_process_decrypt(workspace: Path, query: str) -> dict[str, Any]:
                           capture_output=True, text=True, check=False)
     if done.returncode:
         raise BenchError(f"decrypt() in a fresh process failed: {done.stderr.strip()[-500:]}")
-    return json.loads(done.stdout)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def sql_literal(text: str | Path) -> str:
