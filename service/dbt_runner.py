@@ -18,7 +18,7 @@ from duckshred.service.progress import ModelStep, Progress
 from duckshred.service.project import project_dir
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 from duckshred.udf.faults import crash_point
-from duckshred.udf.layout import SPILL_ENV
+from duckshred.udf.layout import SPILL_ENV, user_cache_dir
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
 ROWS_MARKER = "DUCKSHRED_ROWS "  # logged by macros/utils/duckshred_report_rows.sql
@@ -56,14 +56,24 @@ def _safe_message(message: str) -> str:
     return blank_quoted(" ".join(lines[:3]))
 
 
+# How every dbt invocation of a job starts (build, the server's parse, Spark's build).
+# Nothing on the console: stdout carries the command's result alone, and a job's error
+# reaches the user through the job record; dbt's full log stays in the workspace.
+# No manifest.json, semantic_manifest.json or run_results.json: nothing reads them
+# after a job, and serialising them cost ~0.1 s before the first model and ~0.2 s
+# after the last. The parse cache (partial_parse.msgpack) is written all the same;
+# `dbt build` by hand writes them as usual.
+DBT_JOB_FLAGS = ("--log-level", "none", "--log-level-file", "debug", "--no-use-colors",
+                 "--no-send-anonymous-usage-stats", "--no-write-json")
+
+
 def _parse_cache() -> Path:
     """Where dbt's parsed project (partial_parse.msgpack) is kept between workspaces."""
     from dbt.version import __version__ as dbt_version
 
     from duckshred import __version__
 
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "duckshred" / f"dbt-{dbt_version}-duckshred-{__version__}"
+    return user_cache_dir() / f"dbt-{dbt_version}-duckshred-{__version__}"
 
 
 def _reuse_parsed_project(target: Path) -> None:
@@ -89,7 +99,7 @@ def _keep_parsed_project(target: Path) -> None:
 
 
 # The project as dbt parsed it, when this process was prepared to run many jobs (the
-# warm server, cli/server.py): each job then starts dbt from it, with no parse to load.
+# warm server, service/server.py): each job then starts dbt from it, with no parse to load.
 _preloaded: dict[str, Any] = {}
 
 
@@ -104,8 +114,7 @@ def preload_project() -> None:
         target = Path(scratch) / "target"
         _reuse_parsed_project(target)
         result = dbtRunner().invoke([
-            "--log-level", "none", "--no-use-colors", "--no-send-anonymous-usage-stats",
-            "--no-write-json", "--log-path", scratch, "parse",
+            *DBT_JOB_FLAGS, "--log-path", scratch, "parse",
             "--project-dir", str(project), "--profiles-dir", str(project),
             "--target-path", str(target)])
     if not result.success or result.result is None:
@@ -167,16 +176,7 @@ def _run_build(workspace: Workspace, plan: JobPlan,
     runner = dbtRunner(manifest=_preloaded.get("manifest"), callbacks=[events])
     try:
         result = runner.invoke([
-            # Nothing on the console: stdout carries the command's result alone, and
-            # the job's error reaches the user through the job record. dbt's full log
-            # stays in the workspace.
-            "--log-level", "none", "--log-level-file", "debug", "--no-use-colors",
-            "--no-send-anonymous-usage-stats",
-            # No manifest.json, semantic_manifest.json or run_results.json: nothing
-            # reads them after a job, and serialising them cost ~0.1 s before the first
-            # model and ~0.2 s after the last. The parse cache (partial_parse.msgpack)
-            # is written all the same; `dbt build` by hand writes them as usual.
-            "--no-write-json",
+            *DBT_JOB_FLAGS,
             "--log-path", str(workspace.dbt_log_dir),
             "build",
             # Structural checks of the models (keys unique, every row's keyLink a key of

@@ -37,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from duckshred.udf.layout import user_cache_dir
+
 SOCKET_ENV = "DUCKSHRED_SERVER_SOCKET"
 SWITCH_ENV = "DUCKSHRED_SERVER"  # "off": never hand a command to the server
 _MAX_MESSAGE = 1 << 20
@@ -49,9 +51,8 @@ def socket_path() -> Path:
     if os.environ.get(SOCKET_ENV):
         return Path(os.environ[SOCKET_ENV])
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    root = Path(runtime) if runtime else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "duckshred" / "server.sock"
+    folder = Path(runtime) / "duckshred" if runtime else user_cache_dir()
+    return folder / "server.sock"
 
 
 def code_stamp() -> str:
@@ -137,12 +138,7 @@ def forward_to_server(argv: list[str]) -> int | None:
 
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, pass_on)
-        while True:
-            try:
-                message = _receive(conn)
-                break
-            except InterruptedError:
-                continue
+        message = _receive(conn)  # a signal passed on does not end the wait (PEP 475)
         if message is None or "exit" not in message:
             sys.stderr.write(f"error: the batch job's process ({child}) ended without "
                              "an exit status (killed?); `duckshred get batch-job` shows "

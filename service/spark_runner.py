@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from duckshred.service.dbt_runner import (
+    DBT_JOB_FLAGS,
     PLAN_ENV,
     BuildEvents,
     BuildOutcome,
@@ -187,9 +188,7 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
     try:
         _prepare_session(spark, workspace, plan, tables)
         result = dbtRunner(callbacks=[events]).invoke([
-            # as service/dbt_runner.py: nothing on the console, dbt's full log in the workspace
-            "--log-level", "none", "--log-level-file", "debug", "--no-use-colors",
-            "--no-send-anonymous-usage-stats", "--no-write-json",
+            *DBT_JOB_FLAGS,
             "--log-path", str(workspace.dbt_log_dir),
             "build",
             # as service/dbt_runner.py: the structural (audit) tests are for `dbt build`

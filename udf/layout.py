@@ -47,3 +47,9 @@ def process_spill_dir(workspace: Path) -> Path:
         return Path(explicit)
     ticks = process_start_ticks(os.getpid())
     return workspace / SPILL_DIR / f"pid-{os.getpid()}-{ticks if ticks is not None else 'x'}"
+
+
+def user_cache_dir() -> Path:
+    """duckshred's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache): dbt's
+    parsed project, and the warm server's socket when there is no runtime folder."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "duckshred"
