@@ -9,7 +9,7 @@ DEMO_BUCKET := $(WORKSPACE)/demo-bucket
 REFERENCE ?= ../shared/strm-reference
 REFERENCE_BUCKET := $(WORKSPACE)/reference-bucket
 
-.PHONY: help setup demo reference-tour dbt-build dbt-build-spark test test-crash test-fast lint bench bench-udf bench-spark bench-full clean
+.PHONY: help setup compile demo reference-tour dbt-build dbt-build-spark test test-crash test-fast lint bench bench-udf bench-spark bench-full clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -18,9 +18,17 @@ $(BIN)/duckshred: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,spark]'
+	$(MAKE) --no-print-directory compile
 	@touch $@
 
 setup: $(BIN)/duckshred ## Create .venv and install duckshred with its test tools
+
+# pip compiles a wheel's modules when it installs them, but not an editable install's
+# sources, and with PYTHONDONTWRITEBYTECODE set Python never caches them: every command
+# would compile duckshred's own modules again (~0.1 s). Stale files are recompiled.
+PACKAGE_DIRS := duckshred crypto javatime udf service cli
+compile: ## Byte-compile duckshred's own modules (as a wheel install has them)
+	$(BIN)/python -m compileall -q $(PACKAGE_DIRS)
 
 demo: setup ## Run the bundled sample batch job through the CLI (outputs in .duckshred/demo-bucket/output)
 	mkdir -p $(DEMO_BUCKET)
@@ -66,13 +74,13 @@ lint: setup ## ruff, mypy and the import-direction contracts (import-linter)
 bench-udf: setup ## Benchmark tink_encrypt in SQL against a bare Python loop
 	$(BIN)/python bench/bench_udf.py
 
-bench: setup ## Full-size benchmark: 541,909 generated rows through the CLI
+bench: setup compile ## Full-size benchmark: 541,909 generated rows through the CLI
 	$(BIN)/python bench/bench_job.py --rows 541909
 
-bench-spark: setup ## The 541,909-row job on the DuckDB engine and on local Spark, in one run
+bench-spark: setup compile ## The 541,909-row job on the DuckDB engine and on local Spark, in one run
 	$(BIN)/python bench/bench_spark.py --rows 541909
 
-bench-full: setup ## Also the 10,000,000-row run (several minutes, a few GB of disk)
+bench-full: setup compile ## Also the 10,000,000-row run (several minutes, a few GB of disk)
 	$(BIN)/python bench/bench_job.py --rows 541909 --rows 10000000
 
 clean: ## Remove the workspace, dbt target and caches (keeps .venv)

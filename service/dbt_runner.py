@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from duckshred.service.dbt_schemas import use_schema_cache
 from duckshred.service.errors import blank_quoted
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import ModelStep, Progress
@@ -22,7 +23,7 @@ from duckshred.udf.layout import SPILL_ENV, user_cache_dir
 
 JOB_ERROR_MARKER = "DUCKSHRED_JOB_ERROR "
 ROWS_MARKER = "DUCKSHRED_ROWS "  # logged by macros/utils/duckshred_report_rows.sql
-PLAN_ENV = "DUCKSHRED_JOB_PLAN"
+PLAN_ENV = "DUCKSHRED_JOB_PLAN"  # the job's plan as JSON (macros/job/duckshred_job.sql)
 PARSE_FILE = "partial_parse.msgpack"
 _NO_FULL_COLLECTIONS = 1_000_000  # young collections between two full ones
 
@@ -109,6 +110,7 @@ def preload_project() -> None:
     workspace, and each job's plan is read when its models run."""
     from dbt.cli.main import dbtRunner
 
+    use_schema_cache(_parse_cache())
     project = project_dir()
     with tempfile.TemporaryDirectory(prefix="duckshred-parse-") as scratch:
         target = Path(scratch) / "target"
@@ -161,12 +163,10 @@ def _run_build(workspace: Workspace, plan: JobPlan,
         if paused:
             gc.enable()
 
+    schemas = use_schema_cache(_parse_cache())
     project = project_dir()
     os.environ[WORKSPACE_ENV] = str(workspace.root)  # read by profiles.yml
-    plan_file = workspace.dbt_target_dir.parent / "job-plan.json"
-    plan_file.parent.mkdir(parents=True, exist_ok=True)
-    plan_file.write_text(plan.model_dump_json())
-    os.environ[PLAN_ENV] = str(plan_file)  # read by the duckshred_job() macro
+    os.environ[PLAN_ENV] = plan.model_dump_json()  # read by the duckshred_job() macro
     if spill_dir is not None:
         os.environ[SPILL_ENV] = str(spill_dir)  # the job's own, removed with its staging
 
@@ -191,8 +191,9 @@ def _run_build(workspace: Workspace, plan: JobPlan,
         _close_dbt_database()
         os.environ.pop(PLAN_ENV, None)
         os.environ.pop(SPILL_ENV, None)
-        plan_file.unlink(missing_ok=True)
     _keep_parsed_project(workspace.dbt_target_dir)
+    if schemas is not None:
+        schemas.keep()
     return build_outcome(result, events.models_started, "dbt build failed")
 
 

@@ -177,9 +177,7 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
     shutil.rmtree(tables, ignore_errors=True)
     tables.mkdir(parents=True)
     project = project_dir()
-    plan_file = staging / "job-plan.json"
-    plan_file.write_text(plan.model_dump_json())
-    environment = {WORKSPACE_ENV: str(workspace.root), PLAN_ENV: str(plan_file),
+    environment = {WORKSPACE_ENV: str(workspace.root), PLAN_ENV: plan.model_dump_json(),
                    SPARK_TABLES_ENV: str(tables)}
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
@@ -207,7 +205,6 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        plan_file.unlink(missing_ok=True)
         shutil.rmtree(tables, ignore_errors=True)
     return build_outcome(result, events.models_started, "dbt build failed on Spark")
 
