@@ -110,6 +110,6 @@ def use_schema_cache(folder: Path) -> SchemaCache | None:
         return cache.schema_of(cls, build)
 
     # Classes that define their own json_schema (dbt's versioned artifacts) keep it.
-    dbtClassMixin.json_schema = classmethod(json_schema)  # type: ignore[assignment]
+    dbtClassMixin.json_schema = classmethod(json_schema)  # type: ignore[assignment,arg-type]
     _installed = cache
     return cache
