@@ -68,8 +68,9 @@ DBT_JOB_FLAGS = ("--log-level", "none", "--log-level-file", "debug", "--no-use-c
                  "--no-send-anonymous-usage-stats", "--no-write-json")
 
 
-def _parse_cache() -> Path:
-    """Where dbt's parsed project (partial_parse.msgpack) is kept between workspaces."""
+def dbt_cache_dir() -> Path:
+    """Where what dbt made for this project is kept between workspaces and processes:
+    its parsed project (partial_parse.msgpack) and its JSON schemas."""
     from dbt.version import __version__ as dbt_version
 
     from duckshred import __version__
@@ -80,7 +81,7 @@ def _parse_cache() -> Path:
 def _reuse_parsed_project(target: Path) -> None:
     # A new workspace starts from the last parse of this same project (the profile
     # is identical everywhere): dbt then checks it, and skips a ~1 s full parse.
-    cached = _parse_cache() / PARSE_FILE
+    cached = dbt_cache_dir() / PARSE_FILE
     if not (target / PARSE_FILE).exists() and cached.exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, target / PARSE_FILE)
@@ -89,7 +90,7 @@ def _reuse_parsed_project(target: Path) -> None:
 def _keep_parsed_project(target: Path) -> None:
     parsed = target / PARSE_FILE
     if parsed.exists():
-        cache = _parse_cache()
+        cache = dbt_cache_dir()
         try:
             cache.mkdir(parents=True, exist_ok=True)
             aside = cache / f".{PARSE_FILE}.{os.getpid()}"
@@ -110,7 +111,7 @@ def preload_project() -> None:
     workspace, and each job's plan is read when its models run."""
     from dbt.cli.main import dbtRunner
 
-    use_schema_cache(_parse_cache())
+    use_schema_cache(dbt_cache_dir())
     project = project_dir()
     with tempfile.TemporaryDirectory(prefix="duckshred-parse-") as scratch:
         target = Path(scratch) / "target"
@@ -163,7 +164,7 @@ def _run_build(workspace: Workspace, plan: JobPlan,
         if paused:
             gc.enable()
 
-    schemas = use_schema_cache(_parse_cache())
+    schemas = use_schema_cache(dbt_cache_dir())
     project = project_dir()
     os.environ[WORKSPACE_ENV] = str(workspace.root)  # read by profiles.yml
     os.environ[PLAN_ENV] = plan.model_dump_json()  # read by the duckshred_job() macro

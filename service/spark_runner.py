@@ -35,7 +35,9 @@ from duckshred.service.dbt_runner import (
     BuildEvents,
     BuildOutcome,
     build_outcome,
+    dbt_cache_dir,
 )
+from duckshred.service.dbt_schemas import use_schema_cache
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import Progress
 from duckshred.service.project import DERIVED_INDEX, ROW_NR, project_dir
@@ -167,6 +169,8 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
 
     from duckshred.udf.spark import spark_session
 
+    schemas = use_schema_cache(dbt_cache_dir())
+
     say = on_progress or (lambda _message: None)
     started = time.perf_counter()
     # Spark's shuffle and spill files hold plaintext: they go in this process's own
@@ -198,6 +202,8 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
         ])
         if result.success:
             load_results(workspace, tables)
+        if schemas is not None:
+            schemas.keep()
     finally:
         _forget_tables(spark)
         for name, value in saved.items():

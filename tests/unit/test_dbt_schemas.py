@@ -81,7 +81,7 @@ def test_a_job_keeps_the_schemas_for_the_next_process(cli, tmp_path):
 
     job = setup(cli, tmp_path, [["u1", "s1", "a@x.org", "2010-12-01 08:26:00", "", ""]])
     cli("create", "batch-job", "-F", str(job))
-    kept = dbt_runner._parse_cache() / "dbt-json-schemas.json"
+    kept = dbt_runner.dbt_cache_dir() / "dbt-json-schemas.json"
     schemas = json.loads(kept.read_text())["schemas"]
     assert f"{Project.__module__}.{Project.__qualname__}" in schemas
     assert f"{DuckDBCredentials.__module__}.{DuckDBCredentials.__qualname__}" in schemas
