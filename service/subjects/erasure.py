@@ -24,7 +24,7 @@ from duckshred.service.errors import DuckshredError
 from duckshred.service.locking import workspace_lock
 from duckshred.service.project import KEY_LINK
 from duckshred.service.subjects import outputs
-from duckshred.service.subjects.index import KEYS, SUBJECTS, keystore_connection
+from duckshred.service.subjects.index import KEYS, SUBJECTS, attach_store, keystore_connection
 from duckshred.service.warehouse import job_table
 from duckshred.service.workspace import Workspace
 from duckshred.udf.keystore import (
@@ -94,16 +94,14 @@ def delete_data_subjects(workspace: Workspace, subject_ids: list[str],
 
 def _delete_data_subjects(conn: duckdb.DuckDBPyConnection, workspace: Workspace,
                           subject_ids: list[str], purge_outputs: bool) -> dict[str, Any]:
-    _attach_store(conn, workspace)
+    attach_store(conn, workspace)
     try:
         secret = ledger_secret(conn)
-    finally:
-        conn.execute(f"DETACH {KEYSTORE_ALIAS}")
-    if secret is None:  # a store from before the ledger: add it (in place), then read
-        secret = _secret(workspace)
-    hashes = {subject: subject_erasure_hash(secret, subject) for subject in subject_ids}
-    _attach_store(conn, workspace)
-    try:
+        if secret is None:  # a store from before the ledger: add it (in place), then read
+            conn.execute(f"DETACH {KEYSTORE_ALIAS}")
+            secret = _secret(workspace)
+            attach_store(conn, workspace)
+        hashes = {subject: subject_erasure_hash(secret, subject) for subject in subject_ids}
         doomed = conn.execute(
             f"SELECT s.data_subject, s.key_link, k.keyset FROM {SUBJECTS} AS s "
             f"LEFT JOIN {KEYS} AS k USING (key_link) "
@@ -122,7 +120,9 @@ def _delete_data_subjects(conn: duckdb.DuckDBPyConnection, workspace: Workspace,
                 "WHERE list_contains(?::VARCHAR[], subject_hash)",
                 [list(hashes.values())]).fetchall()]
     finally:
-        conn.execute(f"DETACH {KEYSTORE_ALIAS}")  # the rewrite attaches it by itself
+        # The rewrite attaches it by itself. IF EXISTS: adding a missing secret
+        # detaches it, and may have failed before attaching it again.
+        conn.execute(f"DETACH DATABASE IF EXISTS {KEYSTORE_ALIAS}")
     keysets = sorted({keyset for _, _, keyset in doomed if keyset})
     forget = [(hashes[subject], sorted({link for s, link, _ in doomed if s == subject}))
               for subject in subject_ids]
@@ -131,11 +131,6 @@ def _delete_data_subjects(conn: duckdb.DuckDBPyConnection, workspace: Workspace,
     clear_cipher_cache()
     return _receipt(workspace, subject_ids, key_links, sorted(set(key_links) | set(earlier)),
                     keysets, collateral, purge_outputs, conn=conn)
-
-
-def _attach_store(conn: duckdb.DuckDBPyConnection, workspace: Workspace) -> None:
-    """The key store attached read-only as ``keystore``, by path (see keystore_connection)."""
-    conn.execute(f"ATTACH ? AS {KEYSTORE_ALIAS} (READ_ONLY)", [str(workspace.keystore_path)])
 
 
 def shred_expired(workspace: Workspace, retention: timedelta | None = None,

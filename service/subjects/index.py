@@ -33,8 +33,13 @@ def keystore_connection(workspace: Workspace) -> duckdb.DuckDBPyConnection:
     import duckdb  # here: a workspace without a key store answers without loading DuckDB
 
     conn = duckdb.connect()
-    conn.execute(f"ATTACH ? AS {KEYSTORE_ALIAS} (READ_ONLY)", [str(workspace.keystore_path)])
+    attach_store(conn, workspace)
     return conn
+
+
+def attach_store(conn: duckdb.DuckDBPyConnection, workspace: Workspace) -> None:
+    """Attach the key store read-only as ``keystore`` on an in-memory DuckDB, by path."""
+    conn.execute(f"ATTACH ? AS {KEYSTORE_ALIAS} (READ_ONLY)", [str(workspace.keystore_path)])
 
 
 # -- paging -----------------------------------------------------------------------

@@ -148,6 +148,21 @@ def test_a_rerun_does_not_bring_a_forgotten_subject_back(cli, tmp_path):
     assert finished["bornShreddedRecords"] == 2
 
 
+def test_a_store_from_before_the_ledger_gets_one_and_shreds(cli, tmp_path):
+    job = _job(cli, tmp_path)
+    store_path = job["workspace"].keystore_path
+    alice = _keysets_of(job["workspace"], "alice")
+    with duckdb.connect(str(store_path)) as store:  # as a store made before the ledger was
+        store.execute("DELETE FROM ledger_secret")
+    assert cli("delete", "data-subjects", "alice", "--yes", "-o", "plain").stdout.strip() == "2"
+    with duckdb.connect(str(store_path), read_only=True) as store:
+        assert store.execute("SELECT count(*) FROM ledger_secret").fetchone()[0] == 1
+        assert store.execute("SELECT count(*) FROM erasure_ledger").fetchone()[0] == 1
+    assert alice and not any(keyset.encode() in store_path.read_bytes() for keyset in alice)
+    cli("create", "batch-job", "-F", str(job["config"]))
+    assert "alice" not in cli("list", "data-subjects").stdout.split()
+
+
 def test_lifting_a_ledger_entry_lets_a_subject_back_in(cli, tmp_path):
     job = _job(cli, tmp_path)
     cli("delete", "data-subjects", "alice", "--yes")
