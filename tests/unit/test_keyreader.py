@@ -7,24 +7,13 @@ import duckdb
 from duckshred.crypto import _keysets, cipher_for, new_keyset_json
 from duckshred.udf.keyreader import KeystoreReader
 from duckshred.udf.keystore import rewrite_keystore
-
-
-def _store(path, keys: dict[str, str]) -> None:
-    conn = duckdb.connect()
-    conn.execute("ATTACH ? AS keystore", [str(path)])
-    from duckshred.udf.keystore import KEYSTORE_DDL
-
-    conn.execute(KEYSTORE_DDL)
-    for link, keyset in keys.items():
-        conn.execute("INSERT INTO keystore.encryption_keys VALUES (?, 'g', 'h', DATE '2010-12-01', "
-                     "TIMESTAMPTZ '2010-12-02 00:00:00+00', ?, 'job')", [link, keyset])
-    conn.close()
+from tests.unit.keystores import write_store
 
 
 def test_reader_follows_a_rewritten_store_and_forgets_cached_ciphers(tmp_path):
     path = tmp_path / "keystore.duckdb"
     a, b = new_keyset_json(), new_keyset_json()
-    _store(path, {"link-a": a, "link-b": b})
+    write_store(path, {"link-a": a, "link-b": b})
     reader = KeystoreReader(path)
     assert reader.keysets() == {"link-a": a, "link-b": b}
     loads = reader.reloads
@@ -52,7 +41,7 @@ def test_ad_hoc_decryption_in_a_fresh_process_does_not_import_pandas(tmp_path):
     import sys
 
     a, b = new_keyset_json(), new_keyset_json()
-    _store(tmp_path / "keystore.duckdb", {"link-a": a, "link-b": b})
+    write_store(tmp_path / "keystore.duckdb", {"link-a": a, "link-b": b})
     keys = [("link-a", a), ("link-b", b)]
     rows = [[cipher_for(keys[i % 2][1]).encrypt(f"value-{i % 7}"), *keys[i % 2]]
             for i in range(5000)]  # a few batches of 2,048
@@ -93,7 +82,7 @@ def test_clearing_the_cipher_cache_also_clears_the_readers_ciphers(tmp_path):
 
     path = tmp_path / "keystore.duckdb"
     a = new_keyset_json()
-    _store(path, {"link-a": a})
+    write_store(path, {"link-a": a})
     reader = KeystoreReader(path)
     batch = (strings([cipher_for(a).encrypt("v")]), strings(["link-a"]))
     assert reader.decrypt(*batch) == pa.array(["v"])

@@ -6,21 +6,13 @@ import duckdb
 import pytest
 
 from duckshred.crypto import keyset_erasure_needles, new_keyset_json
-from duckshred.udf.keystore import KEYSTORE_DDL, rewrite_keystore
+from duckshred.udf.keystore import rewrite_keystore
+from tests.unit.keystores import write_store
 
 
 def _store(path, links: list[str]) -> dict[str, str]:
     keysets = {link: new_keyset_json() for link in links}
-    conn = duckdb.connect()
-    conn.execute("ATTACH ? AS keystore", [str(path)])
-    conn.execute(KEYSTORE_DDL)
-    for link, keyset in keysets.items():
-        conn.execute("INSERT INTO keystore.encryption_keys VALUES (?, 'g', 'h', DATE '2010-12-01', "
-                     "TIMESTAMPTZ '2010-12-02 00:00:00+00', ?, 'job')", [link, keyset])
-        conn.execute("INSERT INTO keystore.data_subject_keys VALUES "
-                     "('subject-' || ?, ?, TIMESTAMPTZ '2010-12-02 00:00:00+00', 'job')",
-                     [link, link])
-    conn.close()
+    write_store(path, keysets, subjects=True)
     return keysets
 
 
