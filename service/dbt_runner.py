@@ -14,6 +14,7 @@ from typing import Any
 
 from duckshred.service.dbt_schemas import use_schema_cache
 from duckshred.service.errors import blank_quoted
+from duckshred.service.mashumaro_code import use_code_cache
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import ModelStep, Progress
 from duckshred.service.project import project_dir
@@ -109,6 +110,7 @@ def preload_project() -> None:
     """Import dbt and parse the project once, for a process that forks jobs. The
     manifest does not depend on the workspace: the profile is the same for every
     workspace, and each job's plan is read when its models run."""
+    codes = use_code_cache(user_cache_dir())
     from dbt.cli.main import dbtRunner
 
     use_schema_cache(dbt_cache_dir())
@@ -123,6 +125,8 @@ def preload_project() -> None:
     if not result.success or result.result is None:
         raise RuntimeError(f"dbt could not parse duckshred's project: {result.exception}")
     _preloaded["manifest"] = result.result
+    if codes is not None:
+        codes.keep()
     # What a build imports on its first run (measured: ~0.3 s), imported here once.
     for module in ("dbt.task.build", "dbt.adapters.duckdb.environments.local",
                    "dbt_common.clients.agate_helper", "daff", "sqlparse",
@@ -156,6 +160,7 @@ def _run_build(workspace: Workspace, plan: JobPlan,
     # Importing dbt makes ~130k objects and almost no garbage (~2k objects): young
     # collections over it cost ~0.08 s for nothing. (Not for dbt's start-up after
     # the import: pausing them there kept ~40 MB of garbage.)
+    codes = use_code_cache(user_cache_dir())  # before dbt's classes are defined
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -193,8 +198,9 @@ def _run_build(workspace: Workspace, plan: JobPlan,
         os.environ.pop(PLAN_ENV, None)
         os.environ.pop(SPILL_ENV, None)
     _keep_parsed_project(workspace.dbt_target_dir)
-    if schemas is not None:
-        schemas.keep()
+    for cache in (schemas, codes):
+        if cache is not None:
+            cache.keep()
     return build_outcome(result, events.models_started, "dbt build failed")
 
 

@@ -29,7 +29,8 @@ _PACKAGES = ("dbt-core", "dbt-common", "dbt-adapters", "dbt-duckdb", "dbt-spark"
 _FILE = "dbt-json-schemas.json"
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
+    """The installed versions of the packages whose classes dbt's caches serve."""
     found = {}
     for package in _PACKAGES:
         try:
@@ -44,7 +45,7 @@ class SchemaCache:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / _FILE
-        self.versions = _versions()
+        self.versions = package_versions()
         self.schemas: dict[str, Any] = {}
         self.added = False
         self._lock = threading.Lock()

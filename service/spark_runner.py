@@ -38,13 +38,14 @@ from duckshred.service.dbt_runner import (
     dbt_cache_dir,
 )
 from duckshred.service.dbt_schemas import use_schema_cache
+from duckshred.service.mashumaro_code import use_code_cache
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import Progress
 from duckshred.service.project import DERIVED_INDEX, ROW_NR, project_dir
 from duckshred.service.warehouse import JOBS_SCHEMA, current_table
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 from duckshred.udf.keystore import KEYSTORE_ALIAS, WAREHOUSE_ALIAS, attach_keystore, sql_literal
-from duckshred.udf.layout import process_spill_dir
+from duckshred.udf.layout import process_spill_dir, user_cache_dir
 
 SPARK_TABLES_ENV = "DUCKSHRED_SPARK_TABLES"  # read by macros/spark/spark__location_clause.sql
 DBT_TARGET = "spark"
@@ -165,6 +166,7 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
               on_progress: Progress | None = None) -> BuildOutcome:
     """Build the job's models on Spark and, when they succeed, load their outputs into
     the warehouse and commit their keys. ``staging`` is the job's own folder."""
+    codes = use_code_cache(user_cache_dir())  # before dbt's classes are defined
     from dbt.cli.main import dbtRunner
 
     from duckshred.udf.spark import spark_session
@@ -202,8 +204,9 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
         ])
         if result.success:
             load_results(workspace, tables)
-        if schemas is not None:
-            schemas.keep()
+        for cache in (schemas, codes):
+            if cache is not None:
+                cache.keep()
     finally:
         _forget_tables(spark)
         for name, value in saved.items():

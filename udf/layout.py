@@ -51,6 +51,6 @@ def process_spill_dir(workspace: Path) -> Path:
 
 def user_cache_dir() -> Path:
     """duckshred's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache): dbt's
-    parsed project and JSON schemas, and the warm server's socket when there is no
-    runtime folder."""
+    parsed project and JSON schemas, mashumaro's compiled code, and the warm server's
+    socket when there is no runtime folder."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "duckshred"

@@ -16,6 +16,8 @@ from mashumaro.jsonschema import build_json_schema
 
 from duckshred.service import dbt_runner
 from duckshred.service.dbt_schemas import SchemaCache, use_schema_cache
+from duckshred.service.mashumaro_code import CodeCache
+from duckshred.udf.layout import user_cache_dir
 
 CLASSES = (ModelNode, Project, DuckDBCredentials)
 
@@ -76,7 +78,7 @@ def test_dbt_validates_with_the_cached_schemas(tmp_path):
     assert cache.added
 
 
-def test_a_job_keeps_the_schemas_for_the_next_process(cli, tmp_path):
+def test_a_job_keeps_the_schemas_and_code_for_the_next_process(cli, tmp_path):
     from tests.cli.small_job import setup
 
     job = setup(cli, tmp_path, [["u1", "s1", "a@x.org", "2010-12-01 08:26:00", "", ""]])
@@ -86,3 +88,5 @@ def test_a_job_keeps_the_schemas_for_the_next_process(cli, tmp_path):
     assert f"{Project.__module__}.{Project.__qualname__}" in schemas
     assert f"{DuckDBCredentials.__module__}.{DuckDBCredentials.__qualname__}" in schemas
     assert schemas[f"{Project.__module__}.{Project.__qualname__}"] == _dbt_build(Project)
+    # and mashumaro's compiled code (service/mashumaro_code.py)
+    assert CodeCache(user_cache_dir()).codes

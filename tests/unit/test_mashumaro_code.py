@@ -1,0 +1,116 @@
+"""mashumaro's compiled code kept between processes (service/mashumaro_code.py): a
+later process compiles nothing it met before, its code behaves as freshly compiled
+code, one-off texts are not kept, and another interpreter or damaged file compiles
+again."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import subprocess
+import sys
+from pathlib import Path
+
+from duckshred.service.mashumaro_code import CodeCache
+
+STABLE = "def twice(x):\n    return 2 * x\n"
+ONE_OFF = "def f(self):\n    return self.__x_serialize_0123456789abcdef0123456789abcdef(1)\n"
+
+
+def _run(code, name):
+    space: dict = {}
+    exec(code, space)  # noqa: S102
+    return space[name]
+
+
+def test_a_later_process_gets_the_code_without_compiling(tmp_path):
+    first = CodeCache(tmp_path)
+    first.code_of(STABLE)
+    first.code_of(STABLE)  # the same text again: compiled once
+    assert first.compiled == 1
+    first.keep()
+
+    later = CodeCache(tmp_path)  # as a new process would
+    assert _run(later.code_of(STABLE), "twice")(21) == 42
+    assert later.compiled == 0
+    assert not later.added
+
+
+def test_one_off_texts_are_compiled_but_not_kept(tmp_path):
+    cache = CodeCache(tmp_path)
+    assert _run(cache.code_of(ONE_OFF), "f") is not None
+    assert ONE_OFF not in cache.codes
+    assert not cache.added
+    cache.keep()
+    assert not cache.path.exists()
+
+
+def test_another_interpreter_or_a_damaged_file_compiles_again(tmp_path):
+    first = CodeCache(tmp_path)
+    first.code_of(STABLE)
+    first.keep()
+    saved = marshal.loads(first.path.read_bytes())  # noqa: S302 (the test's own file)
+    saved["interpreter"] = (b"\0\0\r\n", "2.7.18")
+    first.path.write_bytes(marshal.dumps(saved))
+    other = CodeCache(tmp_path)
+    other.code_of(STABLE)
+    assert other.compiled == 1
+
+    first.path.write_bytes(first.path.read_bytes()[:40])  # cut short
+    damaged = CodeCache(tmp_path)
+    assert _run(damaged.code_of(STABLE), "twice")(2) == 4
+    assert damaged.compiled == 1
+    damaged.keep()  # the damaged file is replaced by a good one
+    assert CodeCache(tmp_path).codes.keys() == {STABLE}
+
+
+def test_a_file_others_may_write_is_not_run(tmp_path):
+    first = CodeCache(tmp_path)
+    first.code_of(STABLE)
+    first.keep()
+    assert first.path.stat().st_mode & 0o777 == 0o600
+    first.path.chmod(0o666)
+    assert not CodeCache(tmp_path).codes
+
+
+# A fresh interpreter that imports dbt (with or without the cache) and round-trips
+# dbt's objects through their mashumaro methods.
+_PROCESS = """
+import json, sys
+from pathlib import Path
+cache = None
+if sys.argv[1] == "cache":
+    from duckshred.service.mashumaro_code import use_code_cache
+    cache = use_code_cache(Path(sys.argv[2]))
+    assert cache is not None, "this mashumaro compiles another way: revisit mashumaro_code.py"
+from dbt.contracts.project import Project
+from dbt.artifacts.resources import NodeConfig
+project = Project.from_dict({"name": "p", "version": "1.0", "profile": "x",
+                             "model-paths": ["m"], "vars": {"a": 1}})
+config = NodeConfig.from_dict({"materialized": "table", "tags": ["t"], "pre-hook": ["select 1"]})
+out = {"project": project.to_dict(), "config": config.to_dict()}
+if cache is not None:
+    cache.keep()
+    out["compiled"] = cache.compiled
+    out["kept"] = len(cache.codes)
+print(json.dumps(out, sort_keys=True, default=str))
+"""
+
+
+def _process(*args: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", _PROCESS, *args], capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_dbt_runs_the_same_on_cached_code_and_a_later_process_compiles_nothing(tmp_path):
+    plain = _process("plain")
+    first = _process("cache", str(tmp_path))
+    later = _process("cache", str(tmp_path))
+    assert first["compiled"] > 0  # dbt's classes went through the cache
+    assert later["compiled"] == 0
+    assert later["kept"] == first["kept"]
+    for result in (first, later):
+        assert result["project"] == plain["project"]
+        assert result["config"] == plain["config"]
+    assert Path(tmp_path, "mashumaro-code.marshal").is_file()
