@@ -14,7 +14,7 @@ from typing import Any
 
 from duckshred.service.dbt_schemas import use_schema_cache
 from duckshred.service.errors import blank_quoted
-from duckshred.service.mashumaro_code import use_code_cache
+from duckshred.service.generated_code import use_code_cache
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import ModelStep, Progress
 from duckshred.service.project import project_dir

@@ -38,7 +38,7 @@ from duckshred.service.dbt_runner import (
     dbt_cache_dir,
 )
 from duckshred.service.dbt_schemas import use_schema_cache
-from duckshred.service.mashumaro_code import use_code_cache
+from duckshred.service.generated_code import use_code_cache
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import Progress
 from duckshred.service.project import DERIVED_INDEX, ROW_NR, project_dir

@@ -16,7 +16,7 @@ from mashumaro.jsonschema import build_json_schema
 
 from duckshred.service import dbt_runner
 from duckshred.service.dbt_schemas import SchemaCache, use_schema_cache
-from duckshred.service.mashumaro_code import CodeCache
+from duckshred.service.generated_code import CodeCache
 from duckshred.udf.layout import user_cache_dir
 
 CLASSES = (ModelNode, Project, DuckDBCredentials)
@@ -88,5 +88,5 @@ def test_a_job_keeps_the_schemas_and_code_for_the_next_process(cli, tmp_path):
     assert f"{Project.__module__}.{Project.__qualname__}" in schemas
     assert f"{DuckDBCredentials.__module__}.{DuckDBCredentials.__qualname__}" in schemas
     assert schemas[f"{Project.__module__}.{Project.__qualname__}"] == _dbt_build(Project)
-    # and mashumaro's compiled code (service/mashumaro_code.py)
+    # and the generated code compiled on the way (service/generated_code.py)
     assert CodeCache(user_cache_dir()).codes

@@ -1,39 +1,47 @@
-"""mashumaro's generated code, compiled once per source text and kept between processes.
+"""Generated Python code, compiled once per source text and kept between processes.
 
-dbt's dataclasses get their (de)serialisers from mashumaro, which writes each method
-as Python source and ``exec``s it. dbt asks for lazy compilation, so importing dbt
-gives every class a small stub, and the stubs of most classes are the same text. A
-cold job's process compiled 1,380 sources of which only 144 differ: 0.2-0.3 s of
-every dbt start-up spent compiling the same text again, and again in the next process
-(measured on the reference job, 2026-12-01).
+Importing dbt defines ~1,500 dataclasses, and two libraries write code for each as
+Python source and ``exec`` it: the standard library's ``dataclasses`` (``__init__``,
+``__eq__``, ...) and mashumaro (dbt's (de)serialisers; dbt asks for lazy compilation,
+so each class first gets a small stub, and most stubs are the same text). A cold job
+compiled ~3,350 texts, ~1,600 of them different: 0.4-0.5 s of every dbt start-up,
+again in every process (measured on the reference job, 2026-12-01).
 
 Compiling a text always gives the same code for one interpreter, so each text is
 compiled once per process, and the code objects are kept on disk in marshal's format
 (the one .pyc files use) under the interpreter's bytecode magic number and the
 versions of the packages whose classes the code serves. A text is looked up as
-itself, never by a digest of it, so a hit is the code of exactly that text.
+itself, never by a digest of it, so a hit is the code of exactly that text. The
+cache stands in for the ``exec`` those two modules call, and nothing else.
 """
 
 from __future__ import annotations
 
+import builtins
+import importlib
 import importlib.util
 import marshal
 import os
 import re
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
 from duckshred.service.dbt_schemas import package_versions
 
-_FILE = "mashumaro-code.marshal"
+_FILE = "generated-code.marshal"
 # mashumaro names some helper methods with a random uuid4 hex (unpackers of unions,
 # field (de)serialisers): a text
 # that names one is never met again, so it is compiled but not kept.
 _ONE_OFF = re.compile(r"_[0-9a-f]{32}\b")
+# The modules that exec generated source, and one of their functions that does (a
+# release that does it elsewhere is left alone).
+_GENERATORS = (("dataclasses", "_create_fn"),
+               ("mashumaro.core.meta.code.builder", "CodeBuilder.compile"))
+# Beyond this many texts, a file keeps only what its last process used.
+_LIMIT = 20_000
 # Another interpreter's code objects cannot be read or run here.
 _INTERPRETER = (importlib.util.MAGIC_NUMBER, sys.version)
 
@@ -47,6 +55,7 @@ class CodeCache:
         self.codes: dict[str, CodeType] = {}
         self.added = False
         self.compiled = 0  # texts this process compiled and kept
+        self.used: set[str] = set()
         self._lock = threading.Lock()
         try:
             saved = marshal.loads(_own_file(self.path))  # noqa: S302 (see _own_file)
@@ -66,13 +75,16 @@ class CodeCache:
 
     def code_of(self, text: str) -> CodeType:
         code = self.codes.get(text)
-        if code is None:
+        if code is not None:
+            self.used.add(text)
+        else:
             # As mashumaro's exec(text) compiles it (its module has no __future__ imports).
             code = compile(text, "<string>", "exec", dont_inherit=True)
             if _ONE_OFF.search(text):
                 return code
             with self._lock:
                 self.codes[text] = code
+                self.used.add(text)
                 self.added = True
                 self.compiled += 1
         return code
@@ -86,8 +98,10 @@ class CodeCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             aside = self.path.with_name(f".{_FILE}.{os.getpid()}")
             with self._lock:
+                codes = self.codes if len(self.codes) <= _LIMIT else {
+                    text: self.codes[text] for text in self.used}
                 data = marshal.dumps({"interpreter": _INTERPRETER, "versions": self.versions,
-                                      "codes": dict(self.codes)})
+                                      "codes": codes})
             aside.unlink(missing_ok=True)
             with os.fdopen(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
                            "wb") as file:
@@ -112,28 +126,45 @@ _installed: CodeCache | None = None
 
 
 def use_code_cache(folder: Path) -> CodeCache | None:
-    """Make mashumaro take compiled code from the cache in ``folder`` (once per process;
-    before dbt is imported, whose classes compile their stubs as they are defined).
-    None when this mashumaro compiles differently from what this module knows."""
+    """Make ``dataclasses`` and mashumaro take compiled code from the cache in ``folder``
+    (once per process; before dbt is imported, whose classes are compiled as they are
+    defined). None when neither compiles the way this module knows."""
     global _installed
     if _installed is not None:
         _installed.keep_in(folder)
         return _installed
-    from mashumaro.core.meta.code.builder import CodeBuilder
-
-    original: Callable[[Any], None] | None = CodeBuilder.__dict__.get("compile")
-    names = getattr(getattr(original, "__code__", None), "co_names", ())
-    if original is None or "exec" not in names or "as_text" not in names:
-        return None  # a mashumaro release that compiles another way: leave it alone
+    modules = [module for module in map(_generator, _GENERATORS) if module is not None]
+    if not modules:
+        return None
     cache = CodeCache(folder)
-    compile_as_mashumaro_does = original
 
-    def compile_with_cache(self: Any) -> None:
-        if self.get_config().debug:  # mashumaro prints the code first
-            compile_as_mashumaro_does(self)
-            return
-        exec(cache.code_of(self.lines.as_text()), self.globals, self.__dict__)  # noqa: S102
+    def exec_cached(source: Any, globals_: dict[str, Any] | None = None,
+                    locals_: Any = None) -> None:
+        if isinstance(source, str) and globals_ is not None:
+            source = cache.code_of(source)
+        elif globals_ is None:  # exec's own default: the caller's namespaces
+            caller = sys._getframe(1)
+            globals_, locals_ = caller.f_globals, caller.f_locals if locals_ is None else locals_
+        builtins.exec(source, globals_, locals_)  # noqa: S102
 
-    CodeBuilder.compile = compile_with_cache  # type: ignore[method-assign]
+    for module in modules:
+        module.exec = exec_cached  # type: ignore[attr-defined]
     _installed = cache
     return cache
+
+
+def _generator(spec: tuple[str, str]) -> Any:
+    """The module, if its named function calls ``exec`` by name and the module compiles
+    without __future__ features (exec of a text inherits none)."""
+    module_name, qualname = spec
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    function: Any = module
+    for part in qualname.split("."):
+        function = getattr(function, part, None)
+    names = getattr(getattr(function, "__code__", None), "co_names", ())
+    if "exec" not in names or "exec" in vars(module) or "annotations" in vars(module):
+        return None
+    return module
