@@ -3,8 +3,9 @@
 Importing dbt defines ~1,500 dataclasses, and two libraries write code for each as
 Python source and ``exec`` it: the standard library's ``dataclasses`` (``__init__``,
 ``__eq__``, ...) and mashumaro (dbt's (de)serialisers; dbt asks for lazy compilation,
-so each class first gets a small stub, and most stubs are the same text). A cold job
-compiled ~3,350 texts, ~1,600 of them different: 0.4-0.5 s of every dbt start-up,
+so each class first gets a small stub, and most stubs are the same text). Then dbt's
+Jinja compiles each macro and model template it renders into Python. A cold job
+compiled ~3,500 texts, ~1,750 of them different: 0.4-0.5 s of every dbt start-up,
 again in every process (measured on the reference job, 2026-12-01).
 
 Compiling a text always gives the same code for one interpreter, so each text is
@@ -12,7 +13,9 @@ compiled once per process, and the code objects are kept on disk in marshal's fo
 (the one .pyc files use) under the interpreter's bytecode magic number and the
 versions of the packages whose classes the code serves. A text is looked up as
 itself, never by a digest of it, so a hit is the code of exactly that text. The
-cache stands in for the ``exec`` those two modules call, and nothing else.
+cache stands in for the ``exec`` or ``compile`` those three modules call, and nothing
+else: Jinja's parsing and code generation run as before, only their output's
+compilation is cached.
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ _FILE = "generated-code.marshal"
 # field (de)serialisers): a text
 # that names one is never met again, so it is compiled but not kept.
 _ONE_OFF = re.compile(r"_[0-9a-f]{32}\b")
-# The modules that exec generated source, and one of their functions that does (a
-# release that does it elsewhere is left alone).
-_GENERATORS = (("dataclasses", "_create_fn"),
-               ("mashumaro.core.meta.code.builder", "CodeBuilder.compile"))
+# The modules that compile generated source, the function of each that does, and the
+# builtin it calls by name (a release that does it elsewhere is left alone).
+_GENERATORS = (("dataclasses", "_create_fn", "exec"),
+               ("mashumaro.core.meta.code.builder", "CodeBuilder.compile", "exec"),
+               ("jinja2.environment", "Environment._compile", "compile"))
 # Beyond this many texts, a file keeps only what its last process used.
 _LIMIT = 20_000
 # Another interpreter's code objects cannot be read or run here.
@@ -52,17 +56,18 @@ class CodeCache:
     def __init__(self, folder: Path) -> None:
         self.path = folder / _FILE
         self.versions = package_versions()
-        self.codes: dict[str, CodeType] = {}
+        # (file name the code reports, source text) -> code
+        self.codes: dict[tuple[str, str], CodeType] = {}
         self.added = False
         self.compiled = 0  # texts this process compiled and kept
-        self.used: set[str] = set()
+        self.used: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         try:
             saved = marshal.loads(_own_file(self.path))  # noqa: S302 (see _own_file)
             if (saved.get("interpreter") == _INTERPRETER
                     and saved.get("versions") == self.versions):
-                self.codes = {text: code for text, code in saved["codes"].items()
-                              if isinstance(text, str) and isinstance(code, CodeType)}
+                self.codes = {key: code for key, code in saved["codes"].items()
+                              if isinstance(code, CodeType) and isinstance(key, tuple)}
         except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
             pass  # none yet, or unreadable: compile
 
@@ -73,18 +78,20 @@ class CodeCache:
             self.path = folder / _FILE
             self.added = bool(self.codes)
 
-    def code_of(self, text: str) -> CodeType:
-        code = self.codes.get(text)
+    def code_of(self, text: str, filename: str = "<string>") -> CodeType:
+        """The code of ``text`` as ``compile(text, filename, "exec")`` makes it in a module
+        without __future__ imports (as exec(text) does in dataclasses and mashumaro)."""
+        key = (filename, text)
+        code = self.codes.get(key)
         if code is not None:
-            self.used.add(text)
+            self.used.add(key)
         else:
-            # As mashumaro's exec(text) compiles it (its module has no __future__ imports).
-            code = compile(text, "<string>", "exec", dont_inherit=True)
+            code = compile(text, filename, "exec", dont_inherit=True)
             if _ONE_OFF.search(text):
                 return code
             with self._lock:
-                self.codes[text] = code
-                self.used.add(text)
+                self.codes[key] = code
+                self.used.add(key)
                 self.added = True
                 self.compiled += 1
         return code
@@ -99,7 +106,7 @@ class CodeCache:
             aside = self.path.with_name(f".{_FILE}.{os.getpid()}")
             with self._lock:
                 codes = self.codes if len(self.codes) <= _LIMIT else {
-                    text: self.codes[text] for text in self.used}
+                    key: self.codes[key] for key in self.used}
                 data = marshal.dumps({"interpreter": _INTERPRETER, "versions": self.versions,
                                       "codes": codes})
             aside.unlink(missing_ok=True)
@@ -126,15 +133,16 @@ _installed: CodeCache | None = None
 
 
 def use_code_cache(folder: Path) -> CodeCache | None:
-    """Make ``dataclasses`` and mashumaro take compiled code from the cache in ``folder``
-    (once per process; before dbt is imported, whose classes are compiled as they are
-    defined). None when neither compiles the way this module knows."""
+    """Make ``dataclasses``, mashumaro and Jinja take compiled code from the cache in
+    ``folder`` (once per process; before dbt is imported, whose classes are compiled as
+    they are defined). None when none of them compiles the way this module knows."""
     global _installed
     if _installed is not None:
         _installed.keep_in(folder)
         return _installed
-    modules = [module for module in map(_generator, _GENERATORS) if module is not None]
-    if not modules:
+    found = [(module, builtin) for module, builtin in map(_generator, _GENERATORS)
+             if module is not None]
+    if not found:
         return None
     cache = CodeCache(folder)
 
@@ -147,24 +155,34 @@ def use_code_cache(folder: Path) -> CodeCache | None:
             globals_, locals_ = caller.f_globals, caller.f_locals if locals_ is None else locals_
         builtins.exec(source, globals_, locals_)  # noqa: S102
 
-    for module in modules:
-        module.exec = exec_cached  # type: ignore[attr-defined]
+    def compile_cached(source: Any, filename: str, mode: str, *args: Any, **kwargs: Any
+                       ) -> Any:
+        # (dbt names a template after a random or temporary file when it debugs macros)
+        if (isinstance(source, str) and filename == "<template>" and mode == "exec"
+                and not args and not kwargs):
+            return cache.code_of(source, filename)
+        return builtins.compile(source, filename, mode, *args, **kwargs)
+
+    stand_ins = {"exec": exec_cached, "compile": compile_cached}
+    for module, builtin in found:
+        setattr(module, builtin, stand_ins[builtin])  # found before the builtins
     _installed = cache
     return cache
 
 
-def _generator(spec: tuple[str, str]) -> Any:
-    """The module, if its named function calls ``exec`` by name and the module compiles
-    without __future__ features (exec of a text inherits none)."""
-    module_name, qualname = spec
+def _generator(spec: tuple[str, str, str]) -> tuple[Any, str]:
+    """The module and the builtin to stand in for, if the named function calls that
+    builtin by name and the module has no __future__ features (the cached code is
+    compiled without any)."""
+    module_name, qualname, builtin = spec
     try:
         module = importlib.import_module(module_name)
     except ImportError:
-        return None
+        return None, builtin
     function: Any = module
     for part in qualname.split("."):
         function = getattr(function, part, None)
     names = getattr(getattr(function, "__code__", None), "co_names", ())
-    if "exec" not in names or "exec" in vars(module) or "annotations" in vars(module):
-        return None
-    return module
+    if builtin not in names or builtin in vars(module) or "annotations" in vars(module):
+        return None, builtin
+    return module, builtin

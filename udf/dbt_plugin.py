@@ -35,7 +35,6 @@ from duckshred.udf.layout import (
     WORKSPACE_ENV,
     process_spill_dir,
 )
-from duckshred.udf.registration import register_functions
 
 
 class Plugin(BasePlugin):
@@ -56,7 +55,8 @@ class Plugin(BasePlugin):
         (self.workspace / SPILL_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
-        register_functions(conn)
+        # (attach_keystore below registers duckshred's functions: once, not twice,
+        # as listing the registered ones costs ~30 ms)
         try:
             # Bounded memory whatever the input size; what spills stays in the workspace.
             conn.execute(f"SET memory_limit = '{sql_literal(self.memory_limit)}'")

@@ -28,6 +28,8 @@ def test_a_later_process_gets_the_code_without_compiling(tmp_path):
     first.code_of(STABLE)
     first.code_of(STABLE)  # the same text again: compiled once
     assert first.compiled == 1
+    assert first.code_of(STABLE, "<template>").co_filename == "<template>"  # its own code
+    assert first.compiled == 2
     first.keep()
 
     later = CodeCache(tmp_path)  # as a new process would
@@ -61,7 +63,7 @@ def test_another_interpreter_or_a_damaged_file_compiles_again(tmp_path):
     assert _run(damaged.code_of(STABLE), "twice")(2) == 4
     assert damaged.compiled == 1
     damaged.keep()  # the damaged file is replaced by a good one
-    assert CodeCache(tmp_path).codes.keys() == {STABLE}
+    assert CodeCache(tmp_path).codes.keys() == {("<string>", STABLE)}
 
 
 def test_a_file_others_may_write_is_not_run(tmp_path):
@@ -92,7 +94,12 @@ out = {"project": project.to_dict(), "config": config.to_dict()}
 if cache is not None:
     import dataclasses
     from mashumaro.core.meta.code import builder
-    out["through_cache"] = ["exec" in vars(dataclasses), "exec" in vars(builder)]
+    from dbt_common.clients.jinja import get_environment
+    template = "{% for x in [1, 2] %}{{ x * 3 }},{% endfor %}"
+    out["rendered"] = get_environment().from_string(template).render({})
+    import jinja2.environment
+    out["through_cache"] = ["exec" in vars(dataclasses), "exec" in vars(builder),
+                            "compile" in vars(jinja2.environment)]
     cache.keep()
     out["compiled"] = cache.compiled
     out["kept"] = len(cache.codes)
@@ -111,7 +118,8 @@ def test_dbt_runs_the_same_on_cached_code_and_a_later_process_compiles_nothing(t
     first = _process("cache", str(tmp_path))
     later = _process("cache", str(tmp_path))
     assert first["compiled"] > 0  # dbt's classes went through the cache
-    assert first["through_cache"] == [True, True]  # both generators
+    assert first["through_cache"] == [True, True, True]  # all three generators
+    assert first["rendered"] == later["rendered"] == "3,6,"
     assert later["compiled"] == 0
     assert later["kept"] == first["kept"]
     for result in (first, later):
