@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.pairs} pairs after one warm-up, {now}")
         samples: dict[str, list[dict[str, float]]] = {"base": [], "this": []}
         for pair in range(args.pairs + 1):
-            for side in ("base", "this"):
+            # Each side goes first in every other pair, so that neither always runs
+            # in the other's wake (page cache, the VM's drift within a pair).
+            for side in ("base", "this") if pair % 2 else ("this", "base"):
                 timing = _job(side, folder, source, environments[side])
                 label = "warm-up" if pair == 0 else f"pair {pair}"
                 print(f"{label:8} {side:5} " + ", ".join(f"{name} {value:.2f} s"
