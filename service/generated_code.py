@@ -36,8 +36,8 @@ from duckshred.service.dbt_schemas import package_versions
 
 _FILE = "generated-code.marshal"
 # mashumaro names some helper methods with a random uuid4 hex (unpackers of unions,
-# field (de)serialisers): a text
-# that names one is never met again, so it is compiled but not kept.
+# field (de)serialisers): a text that names one is never met again, so it is compiled
+# but not kept.
 _ONE_OFF = re.compile(r"_[0-9a-f]{32}\b")
 # The modules that compile generated source, the function of each that does, and the
 # builtin it calls by name (a release that does it elsewhere is left alone).
@@ -80,7 +80,7 @@ class CodeCache:
 
     def code_of(self, text: str, filename: str = "<string>") -> CodeType:
         """The code of ``text`` as ``compile(text, filename, "exec")`` makes it in a module
-        without __future__ imports (as exec(text) does in dataclasses and mashumaro)."""
+        without __future__ imports (as the exec and compile calls stood in for do)."""
         key = (filename, text)
         code = self.codes.get(key)
         if code is not None:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from duckshred.service import generated_code
 from duckshred.service.generated_code import CodeCache
 
 STABLE = "def twice(x):\n    return 2 * x\n"
@@ -64,6 +65,19 @@ def test_another_interpreter_or_a_damaged_file_compiles_again(tmp_path):
     assert damaged.compiled == 1
     damaged.keep()  # the damaged file is replaced by a good one
     assert CodeCache(tmp_path).codes.keys() == {("<string>", STABLE)}
+
+
+def test_a_file_past_its_limit_keeps_only_what_its_last_process_used(tmp_path, monkeypatch):
+    first = CodeCache(tmp_path)
+    first.code_of(STABLE)
+    first.code_of("x = 1\n")
+    first.keep()
+    monkeypatch.setattr(generated_code, "_LIMIT", 2)
+    later = CodeCache(tmp_path)
+    later.code_of("y = 2\n")  # three texts now, one over the limit
+    later.code_of(STABLE)
+    later.keep()
+    assert CodeCache(tmp_path).codes.keys() == {("<string>", "y = 2\n"), ("<string>", STABLE)}
 
 
 def test_a_file_others_may_write_is_not_run(tmp_path):
