@@ -239,6 +239,10 @@ def build_outcome(result: Any, models_started: list[float], otherwise: str) -> B
     and when the first model started, or the first error, in words without data."""
     if result.success:
         return BuildOutcome(True, models_started=models_started[0] if models_started else None)
+    if isinstance(result.exception, KeyboardInterrupt):
+        # dbt returns a Ctrl-C during the models as its result: it stays a Ctrl-C (the
+        # job rolls back, is recorded as interrupted, and the command exits 130)
+        raise result.exception
     if result.exception is not None:
         return BuildOutcome(False, _safe_message(str(result.exception)))
     for node_result in getattr(result.result, "results", []) or []:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from duckshred.cli.app import app
+from duckshred.udf.faults import PAUSE_ENV
 from tests.cli.small_job import setup
 from tests.conftest import REPO
 
@@ -180,6 +181,31 @@ def test_ctrl_c_ends_with_a_short_message_and_no_traceback(cli, finished):
     assert "Traceback" not in stderr
     assert "interrupted" in stderr
     assert stdout == ""
+
+
+def test_ctrl_c_inside_a_model_exits_130_and_rolls_the_job_back(cli, finished, tmp_path):
+    flag = tmp_path / "paused"
+    process = subprocess.Popen(_duckshred(cli.workspace, "create", "batch-job", "-F",
+                                          str(finished["job_file"])),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, PAUSE_ENV: f"model:job_keys={flag}"})
+    deadline = time.monotonic() + 120
+    while not flag.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert flag.exists(), process.communicate()[1]  # job_keys has run; dbt goes on
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    flag.unlink()  # dbt's worker thread, paused in its event, carries on
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted" in stderr
+    assert stdout == ""
+    job_id = stderr.split("batch job ")[1].split()[0]
+    record = json.loads(cli("get", "batch-job", job_id, "-o", "json").stdout)["batchJob"]
+    assert record["states"][-1]["state"] == "ERROR"
+    assert "interrupted (Ctrl-C)" in record["states"][-1]["message"]
+    assert not record["outputs"]
 
 
 def _imports(path: Path) -> set[str]:
