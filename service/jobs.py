@@ -73,9 +73,28 @@ def submit_batch_job(workspace: Workspace, config_path: str | Path,
     job_id = str(uuid.uuid4())
     plan = build_plan(catalog, config, job_id)
     job = {"id": job_id, "config": config.raw, "contractRef": config.contract_ref,
-           "groupId": plan.group_id, "engine": engine, "outputs": [], "states": []}
+           "groupId": plan.group_id, "engine": engine, "outputs": [], "states": [],
+           # The process that is to run it: this one, or the background runner it
+           # hands the job to (take_over). Recovery ends a PENDING job whose runner died.
+           "runner": process_identity()}
     _add_state(catalog, job, "PENDING")
+    crash_point("submitted")
     return SubmittedJob(job_id, config, plan)
+
+
+def record_error(workspace: Workspace, job_id: str, message: str) -> None:
+    """Record the PENDING job ``job_id`` as ERROR: it will not run."""
+    catalog = Catalog(workspace)
+    _add_state(catalog, catalog.job(job_id), "ERROR", message)
+
+
+def take_over(workspace: Workspace, job_id: str) -> None:
+    """Record this process as the runner of the PENDING job ``job_id`` (a background
+    runner, before the process that submitted the job leaves)."""
+    catalog = Catalog(workspace)
+    job = catalog.job(job_id)
+    job["runner"] = process_identity()
+    catalog.save_job(job)
 
 
 def run_submitted_job(workspace: Workspace, job_id: str,

@@ -177,6 +177,18 @@ def _dead_spill_folders(spill_root: Path) -> list[Path]:
     return dead
 
 
+def _abandoned(catalog: Catalog, job: dict[str, Any]) -> bool:
+    """Is this PENDING job's runner dead? (A record from before runners were recorded
+    has none: it is left as it is.) Read again once the runner is found dead: the
+    process that submitted a detached job leaves only after its background runner
+    recorded itself, so the record read now names that runner."""
+    if not isinstance(job.get("runner"), dict) or is_alive(job["runner"]):
+        return False
+    job.update(catalog.job(job["id"]))
+    return (job["states"][-1]["state"] == "PENDING" and isinstance(job.get("runner"), dict)
+            and not is_alive(job["runner"]))
+
+
 def recover_locked(workspace: Workspace) -> list[str]:
     """Clean up after dead processes. The caller holds the workspace lock. Returns one
     line per thing recovered (empty when there was nothing to do)."""
@@ -196,6 +208,14 @@ def recover_locked(workspace: Workspace) -> list[str]:
                                       "message": message})
                 catalog.save_job(job)
                 recovered.append(f"batch job {job['id']}: marked ERROR and rolled back")
+            elif state == "PENDING" and _abandoned(catalog, job):
+                pid = job["runner"].get("pid", "?")
+                job["states"].append({
+                    "stateTime": _now(), "state": "ERROR",
+                    "message": f"The process that was to run the job (pid {pid}) ended before "
+                               "it started it (killed?); nothing of the job had been made"})
+                catalog.save_job(job)
+                recovered.append(f"batch job {job['id']}: never started, marked ERROR")
             elif state == "FINISHED" and (job.get("journal") or {}).get("published"):
                 # Killed after the commit point, before the earlier files' backups went.
                 for entry in job["journal"]["published"]:

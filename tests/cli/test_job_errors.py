@@ -174,3 +174,29 @@ def test_unused_config_example_is_valid():
     from duckshred.service.config import parse_config
 
     assert parse_config(job_config()).contract_ref == "test/events/1.0.0"
+
+
+def test_a_detached_runner_that_does_not_take_the_job_over_is_stopped(cli, tmp_path,
+                                                                      monkeypatch):
+    import pytest
+
+    from duckshred.service.detach import start_detached
+    from duckshred.service.errors import JobFailedError
+    from duckshred.service.jobs import submit_batch_job
+    from duckshred.service.locking import is_alive
+    from duckshred.service.workspace import Workspace
+    from duckshred.udf.faults import PAUSE_ENV
+
+    job = setup(cli, tmp_path, ROWS)
+    workspace = Workspace(cli.workspace)
+    submitted = submit_batch_job(workspace, job)
+    flag = tmp_path / "hung"
+    monkeypatch.setenv(PAUSE_ENV, f"detached-start={flag}")  # the runner hangs there
+    with pytest.raises(JobFailedError, match="did not take the job over within 3 s"):
+        start_detached(workspace, submitted.job_id, hand_over_s=3)
+    assert flag.exists()  # it did start, and hung
+    record = json.loads(cli("get", "batch-job", submitted.job_id, "-o", "json").stdout)
+    states = record["batchJob"]["states"]
+    assert [state["state"] for state in states] == ["PENDING", "ERROR"]
+    pid = int(states[-1]["message"].split("(pid ")[1].split(")")[0])
+    assert not is_alive({"pid": pid, "startTicks": None})  # stopped: it will never run

@@ -20,11 +20,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from duckshred.service.locking import is_alive
 from tests.cli.small_job import job_config, write_csv
 
 pytestmark = pytest.mark.crash
@@ -37,7 +39,7 @@ ROWS_A = [[f"u{i % 40}", f"s{i % 40}", f"a{i}@x.org", "2010-12-01 08:26:00", "",
 ROWS_B = [[f"crashsecret-user{i % 50}", f"crashsecret-session{i % 50}",
            f"crashsecret{i}@x.org", "2010-12-09 10:00:00", "", f"crashsecret-note{i}"]
           for i in range(3000)]
-JOB_PHASES = ["started", "model:stg_source_rows", "model:job_keys",
+JOB_PHASES = ["submitted", "started", "model:stg_source_rows", "model:job_keys",
               "model:keystore_commit", "keys-committed", "exported", "published-one",
               "finished"]
 SHRED_PHASES = ["keystore-rewritten", "keystore-replaced"]
@@ -86,6 +88,10 @@ def site(pristine: Path) -> Path:
 
 def _jobs(root: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in (root / "workspace" / "jobs").glob("*.json")]
+
+
+def _newest(root: Path) -> dict:
+    return max(_jobs(root), key=lambda job: job["states"][0]["stateTime"])
 
 
 def _outputs(root: Path) -> dict[str, bytes]:
@@ -147,14 +153,42 @@ def test_a_job_killed_at_each_phase_leaves_nothing_and_runs_again(site, phase):
     state = check_invariants(site, before)
     assert state == ("FINISHED" if phase == "finished" else "ERROR")
     if state == "ERROR":
-        message = max(_jobs(site), key=lambda j: j["states"][0]["stateTime"])["states"][-1]
-        assert "ended without finishing" in message["message"]
+        message = _newest(site)["states"][-1]["message"]
+        # killed while PENDING (before it took the workspace lock), or while running
+        assert ("ended before it started" if phase == "submitted"
+                else "ended without finishing") in message
     again = duckshred(site, "create", "batch-job", "-F", str(site / "job.json"))
     assert again.returncode == 0, again.stderr
     encrypted = (site / "bucket" / "out" / "encrypted.csv").read_bytes()
     assert encrypted.count(b"\r\n") == len(ROWS_B) + 1  # B's rows, header included
     assert check_invariants(site, before) == "FINISHED"
     assert not list((site / "bucket" / "out").glob(".*"))  # no .part, no .bak
+    FIGURES["survived"] += 1
+
+
+@pytest.mark.parametrize("phase", ["detached-start", "taken-over"])
+def test_a_detached_job_whose_runner_dies_before_it_starts_ends_in_error(site, phase):
+    before = _outputs(site)
+    submitted = duckshred(site, "create", "batch-job", "-F", str(site / "job.json"),
+                          "--detach", crash_at=phase)
+    FIGURES["faults"] += 1
+    if phase == "detached-start":  # died before it took the job over: the command says so
+        assert submitted.returncode == 1
+        assert "ended (exit status -9) before it took the job over" in submitted.stderr
+    else:  # died once the submitting command had gone: the next command finds it
+        assert submitted.returncode == 0, submitted.stderr
+        runner = _newest(site)["runner"]
+        deadline = time.monotonic() + 60
+        while is_alive(runner) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert duckshred(site, "list", "batch-jobs", "-o", "json").returncode == 0
+    assert check_invariants(site, before) == "ERROR"
+    message = _newest(site)["states"][-1]["message"]
+    assert ("before it took the job over" if phase == "detached-start"
+            else "ended before it started") in message
+    again = duckshred(site, "create", "batch-job", "-F", str(site / "job.json"))
+    assert again.returncode == 0, again.stderr
+    assert check_invariants(site, before) == "FINISHED"
     FIGURES["survived"] += 1
 
 
