@@ -145,6 +145,13 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
         # With no threshold, the commit below checkpoints the copy into the new file
         # at once instead of first writing all of it to a write-ahead log as well.
         conn.execute("SET checkpoint_threshold = '0b'")
+        if path.with_name(path.name + ".wal").exists():
+            # Fold the old store's write-ahead log into it first: a log left beside the
+            # new file (a kill right after the swap) would keep the deleted keys' bytes,
+            # and DuckDB would refuse to open the new file with it ("does not match").
+            conn.execute(f"ATTACH '{sql_literal(str(path))}' AS old_store")
+            conn.execute("CHECKPOINT old_store")
+            conn.execute("DETACH old_store")
         conn.execute(f"ATTACH '{sql_literal(str(path))}' AS old_store (READ_ONLY)")
         conn.execute(f"ATTACH '{sql_literal(str(fresh))}' AS {KEYSTORE_ALIAS}")
         conn.execute("BEGIN TRANSACTION")  # one commit: one checkpoint
@@ -205,7 +212,7 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
     crash_point("keystore-rewritten")
     os.replace(fresh, path)
     crash_point("keystore-replaced")
-    # A WAL beside the store belonged to the old file: it may hold the deleted keys.
+    # (None should be there: the old store's was folded in above.)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     fsync_path(path.parent)
 

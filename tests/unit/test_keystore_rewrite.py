@@ -70,3 +70,40 @@ def test_a_failed_rewrite_leaves_the_store_whole_and_the_connection_usable(tmp_p
     assert conn.execute("SELECT 42").fetchone() == (42,)  # no transaction left open
     conn.close()
     assert _links(path) == ["a", "b"]
+
+
+_KILLED_AFTER_THE_SWAP = """
+import sys
+from pathlib import Path
+from duckshred.udf.keystore import rewrite_keystore
+rewrite_keystore(Path(sys.argv[1]), drop_key_links=[sys.argv[2]])
+"""
+
+
+def test_a_store_with_a_write_ahead_log_killed_after_the_swap_leaves_no_log(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from duckshred.udf.faults import CRASH_ENV
+
+    store = tmp_path / "keystore.duckdb"
+    _store(store, ["kept"])
+    # A key committed to the write-ahead log only (as a killed writer leaves it).
+    doomed = new_keyset_json()
+    conn = duckdb.connect(str(store), config={"checkpoint_threshold": "1GB"})
+    conn.execute("PRAGMA disable_checkpoint_on_shutdown")
+    conn.execute("INSERT INTO encryption_keys VALUES ('doomed', 'g', 'h', DATE '2010-12-01', "
+                 "TIMESTAMPTZ '2010-12-02 00:00:00+00', ?, 'job')", [doomed])
+    conn.close()
+    assert store.with_name(store.name + ".wal").exists()
+
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_THE_SWAP, str(store), "doomed"],
+                            env={**os.environ, CRASH_ENV: "keystore-replaced"},
+                            capture_output=True, text=True, check=False)
+    assert killed.returncode == -9, killed.stderr
+    assert not store.with_name(store.name + ".wal").exists()
+    assert _links(store) == ["kept"]  # the new store opens, without the key
+    needles = keyset_erasure_needles(doomed)
+    for path in tmp_path.iterdir():
+        assert not any(needle in path.read_bytes() for needle in needles), path
