@@ -176,7 +176,7 @@ class Connector:
             return {"url": url, "part": str(part), "backup": str(backup) if had_file else None,
                     "inode": part.stat().st_ino}
         had_file = bool(filesystem.exists(url))
-        backup_url = posixpath.join(posixpath.dirname(url), f".{posixpath.basename(url)}.{tag}.bak")
+        backup_url = _s3_backup_url(url, tag)
         if had_file:
             filesystem.copy(url, backup_url)
         return {"url": url, "part": str(local_file), "backup": backup_url if had_file else None,
@@ -218,6 +218,31 @@ class Connector:
         elif not backup:
             self._remove(url)
 
+    def remove_leftovers(self, relative: str, tag: str) -> None:
+        """What ``stage`` made for the job ``tag`` beside a target that its journal never
+        recorded (a kill between staging a file and recording it): the ``.part`` goes,
+        and the ``.bak`` too, after putting the earlier file back should the target be
+        gone (it was never swapped out for good)."""
+        url = self.url(relative)
+        if self.kind == "local":
+            target = Path(url)
+            if not target.parent.is_dir():
+                return
+            for suffix in ("part", "bak"):
+                leftover = target.with_name(f".{target.name}.{tag}.{suffix}")
+                if leftover.exists():
+                    if suffix == "bak" and not target.exists():
+                        leftover.replace(target)
+                    else:
+                        leftover.unlink()
+            return
+        filesystem = self._filesystem()
+        backup = _s3_backup_url(url, tag)
+        if filesystem.exists(backup):
+            if not filesystem.exists(url):
+                filesystem.copy(backup, url)
+            filesystem.rm_file(backup)
+
     def publish(self, local_file: Path, relative: str) -> None:
         """Put one finished file in place; readers never see a half-written file."""
         entry = self.stage(local_file, relative, f"{os.getpid()}")
@@ -246,3 +271,8 @@ def s3_connector(name: str, bucket: str, endpoint_url: str | None, region: str |
         raise ConfigError(f"data connector {name}: {bucket!r} is not an S3 bucket name")
     return Connector(name=name, kind="s3", bucket=bucket, endpoint_url=endpoint_url,
                      region=region)
+
+
+def _s3_backup_url(url: str, tag: str) -> str:
+    """Where ``stage`` keeps the object it will replace (``.NAME.TAG.bak`` beside it)."""
+    return posixpath.join(posixpath.dirname(url), f".{posixpath.basename(url)}.{tag}.bak")

@@ -284,6 +284,7 @@ def _publish(catalog: Catalog, job: dict[str, Any],
             entry = connector.stage(local_file, location.relative_path, job["id"])
         except OSError as error:
             raise _unwritable(location, connector, error, job["id"]) from None
+        crash_point("staged-one")  # (recovery finds what stage made by its name)
         entries.append({**entry, "connector": location.connector,
                         "target": location.describe()})
         catalog.save_job(job)  # journal first: a kill after the swap can be undone

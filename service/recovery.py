@@ -85,18 +85,9 @@ def _undo_entry(catalog: Catalog, entry: dict[str, Any]) -> None:
 
 
 def _remove_leftovers(catalog: Catalog, location: Any, tag: str) -> None:
-    """``.part`` and ``.bak`` files of this job beside a local target (a kill between
-    staging a file and recording it in the journal leaves them)."""
-    target = catalog.connector(location.connector).local_path(location.relative_path)
-    if target is None or not target.parent.is_dir():
-        return
-    for suffix in ("part", "bak"):
-        leftover = target.with_name(f".{target.name}.{tag}.{suffix}")
-        if leftover.exists():
-            if suffix == "bak" and not target.exists():
-                leftover.replace(target)  # the earlier file, never swapped out for good
-            else:
-                leftover.unlink()
+    """``.part`` and ``.bak`` files of this job beside a target, local or S3 (a kill
+    between staging a file and recording it in the journal leaves them)."""
+    catalog.connector(location.connector).remove_leftovers(location.relative_path, tag)
 
 
 def forget_tables(workspace: Workspace, job_id: str) -> None:

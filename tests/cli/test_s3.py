@@ -117,3 +117,33 @@ def test_purging_a_subject_rewrites_the_s3_outputs(cli, tmp_path, s3, s3_endpoin
     keys_after = s3.cat_file("batch-demo/out/keys.csv").split(b"\r\n")
     assert keys_after == [line for line in keys_before if bob_link.encode() not in line]
     assert len(keys_after) == len(keys_before) - 1
+
+
+def test_a_job_killed_between_backing_up_an_s3_target_and_journaling_it_leaves_no_copy(
+        cli, tmp_path, s3, s3_endpoint):
+    import os
+
+    from duckshred.udf.faults import CRASH_ENV
+    from tests.cli.small_job import setup
+
+    rows = [["alice", "s1", "alice@x.org", "2010-12-01 08:26:00", "", "a"]]
+    config = setup(cli, tmp_path, rows, derived=[
+        {"consent_levels": [2], "consent_level_type": "CUMULATIVE"}])
+    s3.put_file(str(tmp_path / "bucket" / "events.csv"), "batch-demo/events.csv")
+    cli("create", "data-connector", "local", "--s3-bucket", "batch-demo",
+        "--endpoint-url", s3_endpoint, "--region", "us-east-1", "--update")
+    cli("create", "batch-job", "-F", str(config))
+    before = {path: s3.cat_file(path) for path in s3.ls("batch-demo/out")}
+    killed = subprocess.run(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "duckshred.cli", "--workspace", str(cli.workspace),
+         "create", "batch-job", "-F", str(config)],
+        env={**os.environ, CRASH_ENV: "staged-one"}, capture_output=True, text=True,
+        timeout=300, check=False)
+    assert killed.returncode == -9, killed.stderr
+    s3.invalidate_cache()
+    # the earlier object was copied to a backup beside it, and the kill came before the
+    # journal named it: recovery (the next command's first step) finds it by its name
+    assert any(".bak" in path for path in s3.ls("batch-demo/out", refresh=True))
+    cli("list", "batch-jobs")
+    s3.invalidate_cache()
+    assert {path: s3.cat_file(path) for path in s3.ls("batch-demo/out", refresh=True)} == before

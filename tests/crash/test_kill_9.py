@@ -40,8 +40,8 @@ ROWS_B = [[f"crashsecret-user{i % 50}", f"crashsecret-session{i % 50}",
            f"crashsecret{i}@x.org", "2010-12-09 10:00:00", "", f"crashsecret-note{i}"]
           for i in range(3000)]
 JOB_PHASES = ["submitted", "started", "model:stg_source_rows", "model:job_keys",
-              "model:keystore_commit", "keys-committed", "exported", "published-one",
-              "finished"]
+              "model:keystore_commit", "keys-committed", "exported", "staged-one",
+              "published-one", "finished"]
 SHRED_PHASES = ["keystore-rewritten", "keystore-replaced"]
 FIGURES = {"faults": 0, "survived": 0, "residue": 0}
 
