@@ -9,6 +9,7 @@ job that ended in ERROR, 2 usage or other errors, 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import sys
 from pathlib import Path
@@ -172,6 +173,9 @@ def main_options(
 
 def run(argv: list[str] | None = None) -> int:
     """Run one command line (``sys.argv[1:]`` by default); its exit code."""
+    # A log handler that cannot write (dbt's file log on a full disk) must not print a
+    # traceback with the record it failed on: the command's own error says what failed.
+    logging.raiseExceptions = False
     code = 0
     try:
         app(args=argv)

@@ -18,9 +18,11 @@ import json
 import os
 import shutil
 import signal
+import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -230,3 +232,33 @@ def test_figures(capsys):
         print(f"\ncrash tier: faults injected {FIGURES['faults']} / survived "
               f"{FIGURES['survived']}, residue found {FIGURES['residue']}")
     assert FIGURES["faults"] == FIGURES["survived"]
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    """For a child process: files may not grow beyond ``limit`` bytes, and a write past
+    it fails (EFBIG, as a full disk fails with ENOSPC) instead of killing the process."""
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize("limit_kb", [16, 256, 1024])
+def test_a_job_that_runs_out_of_disk_fails_cleanly_and_runs_again(site, limit_kb):
+    before = _outputs(site)
+    env = {k: v for k, v in os.environ.items() if k != "DUCKSHRED_TEST_CRASH_AT"}
+    full = subprocess.run(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "duckshred.cli", "--workspace", str(site / "workspace"),
+         "create", "batch-job", "-F", str(site / "job.json")],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+        preexec_fn=_file_size_limit(limit_kb * 1024))  # noqa: PLW1509 - a test's child
+    FIGURES["faults"] += 1
+    assert full.returncode in (1, 2), full.stderr
+    assert "Traceback" not in full.stderr  # (dbt's file log fails to write too)
+    assert "ended in ERROR" in full.stderr
+    assert duckshred(site, "list", "batch-jobs", "-o", "json").returncode == 0
+    assert check_invariants(site, before) == "ERROR"
+    again = duckshred(site, "create", "batch-job", "-F", str(site / "job.json"))
+    assert again.returncode == 0, again.stderr
+    assert check_invariants(site, before) == "FINISHED"
+    FIGURES["survived"] += 1
