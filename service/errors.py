@@ -56,6 +56,11 @@ def database_problem(error: Exception) -> str:
         return (f"{which} is damaged, truncated or not a DuckDB database file; restore it "
                 "from a backup" + (" (its keys exist nowhere else)"
                                    if KEYSTORE_FILE in files else ""))
+    full = ("No space left on device", "File too large", "Disk quota exceeded",
+            "Could not write file")
+    if any(sign in text for sign in full):
+        return (f"{which} could not be written: the disk is full (or a file size limit "
+                "was reached); free space and run the command again")
     if files:
         return f"{which} could not be read ({type(error).__name__})"
     return f"unexpected DuckDB {type(error).__name__}; set DUCKSHRED_DEBUG=1 for the traceback"

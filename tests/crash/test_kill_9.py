@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
-import resource
 import subprocess
 import sys
 import time
@@ -261,4 +261,25 @@ def test_a_job_that_runs_out_of_disk_fails_cleanly_and_runs_again(site, limit_kb
     again = duckshred(site, "create", "batch-job", "-F", str(site / "job.json"))
     assert again.returncode == 0, again.stderr
     assert check_invariants(site, before) == "FINISHED"
+    FIGURES["survived"] += 1
+
+
+def test_a_shred_that_runs_out_of_disk_changes_nothing_and_runs_again(site):
+    keys_before = _store_keys(site)
+    env = {k: v for k, v in os.environ.items() if k != "DUCKSHRED_TEST_CRASH_AT"}
+    full = subprocess.run(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "duckshred.cli", "--workspace", str(site / "workspace"),
+         "delete", "data-subjects", "u1", "--yes"],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+        preexec_fn=_file_size_limit(16 * 1024))  # noqa: PLW1509 - a test's child
+    FIGURES["faults"] += 1
+    assert full.returncode in (1, 2), full.stderr  # the store copy could not be written
+    assert "could not be written: the disk is full" in full.stderr
+    assert "Traceback" not in full.stderr
+    assert _store_keys(site) == keys_before  # the old store, whole
+    assert duckshred(site, "list", "data-subjects").returncode == 0
+    assert not list((site / "workspace").glob("*.rewrite*"))
+    again = duckshred(site, "delete", "data-subjects", "u1", "--yes")
+    assert again.returncode == 0, again.stderr
+    assert _store_keys(site) < keys_before
     FIGURES["survived"] += 1
