@@ -81,18 +81,25 @@ def test_missing_s3_source_is_a_clear_error(cli, tmp_path, reference_dir, s3, s3
     assert s3.ls("batch-demo") == []
 
 
-def test_purging_a_subject_rewrites_the_s3_outputs(cli, tmp_path, s3, s3_endpoint):
+def _small_job_on_s3(cli, tmp_path, s3, s3_endpoint, rows) -> Path:
+    """The small job (one derived dataset) with its connector `local` on the S3 bucket,
+    run once; returns its job file."""
     from tests.cli.small_job import setup
 
-    rows = [["alice", "s1", "alice@x.org", "2010-12-01 08:26:00", "", "a"],
-            ["bob", "s2", "bob@x.org", "2010-12-01 09:00:00", "", "b"],
-            ["carol", "s3", "carol@x.org", "2010-12-01 09:30:00", "", "c"]]
     config = setup(cli, tmp_path, rows, derived=[
         {"consent_levels": [2], "consent_level_type": "CUMULATIVE"}])
     s3.put_file(str(tmp_path / "bucket" / "events.csv"), "batch-demo/events.csv")
     cli("create", "data-connector", "local", "--s3-bucket", "batch-demo",
         "--endpoint-url", s3_endpoint, "--region", "us-east-1", "--update")
     cli("create", "batch-job", "-F", str(config))
+    return config
+
+
+def test_purging_a_subject_rewrites_the_s3_outputs(cli, tmp_path, s3, s3_endpoint):
+    rows = [["alice", "s1", "alice@x.org", "2010-12-01 08:26:00", "", "a"],
+            ["bob", "s2", "bob@x.org", "2010-12-01 09:00:00", "", "b"],
+            ["carol", "s3", "carol@x.org", "2010-12-01 09:30:00", "", "c"]]
+    _small_job_on_s3(cli, tmp_path, s3, s3_endpoint, rows)
     derived_before = s3.cat_file("batch-demo/out/derived-0.csv").split(b"\r\n")
     keys_before = s3.cat_file("batch-demo/out/keys.csv").split(b"\r\n")
     receipt = json.loads(cli("delete", "data-subjects", "bob", "--yes", "-o", "json").stdout)
@@ -124,15 +131,9 @@ def test_a_job_killed_between_backing_up_an_s3_target_and_journaling_it_leaves_n
     import os
 
     from duckshred.udf.faults import CRASH_ENV
-    from tests.cli.small_job import setup
 
     rows = [["alice", "s1", "alice@x.org", "2010-12-01 08:26:00", "", "a"]]
-    config = setup(cli, tmp_path, rows, derived=[
-        {"consent_levels": [2], "consent_level_type": "CUMULATIVE"}])
-    s3.put_file(str(tmp_path / "bucket" / "events.csv"), "batch-demo/events.csv")
-    cli("create", "data-connector", "local", "--s3-bucket", "batch-demo",
-        "--endpoint-url", s3_endpoint, "--region", "us-east-1", "--update")
-    cli("create", "batch-job", "-F", str(config))
+    config = _small_job_on_s3(cli, tmp_path, s3, s3_endpoint, rows)
     before = {path: s3.cat_file(path) for path in s3.ls("batch-demo/out")}
     killed = subprocess.run(  # noqa: S603 - our own entry point
         [sys.executable, "-m", "duckshred.cli", "--workspace", str(cli.workspace),
