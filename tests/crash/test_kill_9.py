@@ -226,14 +226,6 @@ def test_a_shred_killed_at_each_phase_is_consistent_and_runs_again(site, phase):
     FIGURES["survived"] += 1
 
 
-def test_figures(capsys):
-    """Print the tier's figures line (faults injected / survived, residue found)."""
-    with capsys.disabled():
-        print(f"\ncrash tier: faults injected {FIGURES['faults']} / survived "
-              f"{FIGURES['survived']}, residue found {FIGURES['residue']}")
-    assert FIGURES["faults"] == FIGURES["survived"]
-
-
 def _file_size_limit(limit: int) -> Callable[[], None]:
     """For a child process: files may not grow beyond ``limit`` bytes, and a write past
     it fails (EFBIG, as a full disk fails with ENOSPC) instead of killing the process."""
@@ -283,3 +275,12 @@ def test_a_shred_that_runs_out_of_disk_changes_nothing_and_runs_again(site):
     assert again.returncode == 0, again.stderr
     assert _store_keys(site) < keys_before
     FIGURES["survived"] += 1
+
+
+def test_figures(capsys):
+    """Last in the module: print the tier's figures line (faults injected / survived,
+    residue found)."""
+    with capsys.disabled():
+        print(f"\ncrash tier: faults injected {FIGURES['faults']} / survived "
+              f"{FIGURES['survived']}, residue found {FIGURES['residue']}")
+    assert FIGURES["faults"] == FIGURES["survived"]
