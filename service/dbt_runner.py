@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,14 +107,36 @@ def _keep_parsed_project(target: Path) -> None:
 _preloaded: dict[str, Any] = {}
 
 
+def import_dbt() -> tuple[Any, Callable[[], None]]:
+    """dbt's runner class, imported behind duckshred's start-up caches, and the function
+    that saves what they gained (call it once dbt has run). The compiled-code cache goes
+    in first: dbt's classes compile their methods as they are defined."""
+    codes = use_code_cache(user_cache_dir())
+    # Importing dbt makes ~130k objects and almost no garbage (~2k objects): young
+    # collections over it cost ~0.08 s for nothing. (Not for dbt's start-up after
+    # the import: pausing them there kept ~40 MB of garbage.)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        from dbt.cli.main import dbtRunner
+    finally:
+        if paused:
+            gc.enable()
+    schemas = use_schema_cache(dbt_cache_dir())
+
+    def keep_caches() -> None:
+        for cache in (schemas, codes):
+            if cache is not None:
+                cache.keep()
+
+    return dbtRunner, keep_caches
+
+
 def preload_project() -> None:
     """Import dbt and parse the project once, for a process that forks jobs. The
     manifest does not depend on the workspace: the profile is the same for every
     workspace, and each job's plan is read when its models run."""
-    codes = use_code_cache(user_cache_dir())
-    from dbt.cli.main import dbtRunner
-
-    use_schema_cache(dbt_cache_dir())
+    dbtRunner, keep_caches = import_dbt()  # noqa: N806 - dbt's class
     project = project_dir()
     with tempfile.TemporaryDirectory(prefix="duckshred-parse-") as scratch:
         target = Path(scratch) / "target"
@@ -125,8 +148,7 @@ def preload_project() -> None:
     if not result.success or result.result is None:
         raise RuntimeError(f"dbt could not parse duckshred's project: {result.exception}")
     _preloaded["manifest"] = result.result
-    if codes is not None:
-        codes.keep()
+    keep_caches()
     # What a build imports on its first run (measured: ~0.3 s), imported here once.
     for module in ("dbt.task.build", "dbt.adapters.duckdb.environments.local",
                    "dbt_common.clients.agate_helper", "daff", "sqlparse",
@@ -157,19 +179,7 @@ def run_build(workspace: Workspace, plan: JobPlan,
 
 def _run_build(workspace: Workspace, plan: JobPlan,
                on_progress: Progress | None, spill_dir: Path | None) -> BuildOutcome:
-    # Importing dbt makes ~130k objects and almost no garbage (~2k objects): young
-    # collections over it cost ~0.08 s for nothing. (Not for dbt's start-up after
-    # the import: pausing them there kept ~40 MB of garbage.)
-    codes = use_code_cache(user_cache_dir())  # before dbt's classes are defined
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        from dbt.cli.main import dbtRunner
-    finally:
-        if paused:
-            gc.enable()
-
-    schemas = use_schema_cache(dbt_cache_dir())
+    dbtRunner, keep_caches = import_dbt()  # noqa: N806 - dbt's class
     project = project_dir()
     os.environ[WORKSPACE_ENV] = str(workspace.root)  # read by profiles.yml
     os.environ[PLAN_ENV] = plan.model_dump_json()  # read by the duckshred_job() macro
@@ -198,9 +208,7 @@ def _run_build(workspace: Workspace, plan: JobPlan,
         os.environ.pop(PLAN_ENV, None)
         os.environ.pop(SPILL_ENV, None)
     _keep_parsed_project(workspace.dbt_target_dir)
-    for cache in (schemas, codes):
-        if cache is not None:
-            cache.keep()
+    keep_caches()
     return build_outcome(result, events.models_started, "dbt build failed")
 
 

@@ -35,17 +35,15 @@ from duckshred.service.dbt_runner import (
     BuildEvents,
     BuildOutcome,
     build_outcome,
-    dbt_cache_dir,
+    import_dbt,
 )
-from duckshred.service.dbt_schemas import use_schema_cache
-from duckshred.service.generated_code import use_code_cache
 from duckshred.service.plan import JobPlan
 from duckshred.service.progress import Progress
 from duckshred.service.project import DERIVED_INDEX, ROW_NR, project_dir
 from duckshred.service.warehouse import JOBS_SCHEMA, current_table
 from duckshred.service.workspace import WORKSPACE_ENV, Workspace
 from duckshred.udf.keystore import KEYSTORE_ALIAS, WAREHOUSE_ALIAS, attach_keystore, sql_literal
-from duckshred.udf.layout import process_spill_dir, user_cache_dir
+from duckshred.udf.layout import process_spill_dir
 
 SPARK_TABLES_ENV = "DUCKSHRED_SPARK_TABLES"  # read by macros/spark/spark__location_clause.sql
 DBT_TARGET = "spark"
@@ -166,12 +164,9 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
               on_progress: Progress | None = None) -> BuildOutcome:
     """Build the job's models on Spark and, when they succeed, load their outputs into
     the warehouse and commit their keys. ``staging`` is the job's own folder."""
-    codes = use_code_cache(user_cache_dir())  # before dbt's classes are defined
-    from dbt.cli.main import dbtRunner
-
     from duckshred.udf.spark import spark_session
 
-    schemas = use_schema_cache(dbt_cache_dir())
+    dbtRunner, keep_caches = import_dbt()  # noqa: N806 - dbt's class
 
     say = on_progress or (lambda _message: None)
     started = time.perf_counter()
@@ -204,9 +199,7 @@ def run_build(workspace: Workspace, plan: JobPlan, staging: Path,
         ])
         if result.success:
             load_results(workspace, tables)
-        for cache in (schemas, codes):
-            if cache is not None:
-                cache.keep()
+        keep_caches()
     finally:
         _forget_tables(spark)
         for name, value in saved.items():
