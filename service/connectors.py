@@ -143,7 +143,7 @@ class Connector:
             return None
         target = Path(self.url(relative))
         target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(f".{target.name}.{tag}.part")
+        part = Path(_staged(str(target), tag, "part"))
         # Created here with its final mode: the writer fills it in place, so the data
         # is never readable by others, not even while it is being written.
         handle = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
@@ -161,8 +161,7 @@ class Connector:
         if self.kind == "local":
             target = Path(url)
             target.parent.mkdir(parents=True, exist_ok=True)
-            part = target.with_name(f".{target.name}.{tag}.part")
-            backup = target.with_name(f".{target.name}.{tag}.bak")
+            part, backup = Path(_staged(url, tag, "part")), Path(_staged(url, tag, "bak"))
             if Path(local_file) != part:
                 shutil.copyfile(local_file, part)
             os.chmod(part, 0o600)  # private by default: the data is about people
@@ -176,7 +175,7 @@ class Connector:
             return {"url": url, "part": str(part), "backup": str(backup) if had_file else None,
                     "inode": part.stat().st_ino}
         had_file = bool(filesystem.exists(url))
-        backup_url = _s3_backup_url(url, tag)
+        backup_url = _staged(url, tag, "bak")
         if had_file:
             filesystem.copy(url, backup_url)
         return {"url": url, "part": str(local_file), "backup": backup_url if had_file else None,
@@ -229,7 +228,7 @@ class Connector:
             if not target.parent.is_dir():
                 return
             for suffix in ("part", "bak"):
-                leftover = target.with_name(f".{target.name}.{tag}.{suffix}")
+                leftover = Path(_staged(url, tag, suffix))
                 if leftover.exists():
                     if suffix == "bak" and not target.exists():
                         leftover.replace(target)
@@ -237,7 +236,7 @@ class Connector:
                         leftover.unlink()
             return
         filesystem = self._filesystem()
-        backup = _s3_backup_url(url, tag)
+        backup = _staged(url, tag, "bak")
         if filesystem.exists(backup):
             if not filesystem.exists(url):
                 filesystem.copy(backup, url)
@@ -273,6 +272,8 @@ def s3_connector(name: str, bucket: str, endpoint_url: str | None, region: str |
                      region=region)
 
 
-def _s3_backup_url(url: str, tag: str) -> str:
-    """Where ``stage`` keeps the object it will replace (``.NAME.TAG.bak`` beside it)."""
-    return posixpath.join(posixpath.dirname(url), f".{posixpath.basename(url)}.{tag}.bak")
+def _staged(url: str, tag: str, kind: str) -> str:
+    """Where the job ``tag`` stages a target's new file (``part``) or keeps the file it
+    will replace (``bak``): ``.NAME.TAG.KIND`` beside the target, a local path or an S3
+    URL. Recovery finds a job's leftovers by these names."""
+    return posixpath.join(posixpath.dirname(url), f".{posixpath.basename(url)}.{tag}.{kind}")
