@@ -48,14 +48,17 @@ SHRED_PHASES = ["keystore-rewritten", "keystore-replaced"]
 FIGURES = {"faults": 0, "survived": 0, "residue": 0}
 
 
-def duckshred(root: Path, *args: str, crash_at: str | None = None
-              ) -> subprocess.CompletedProcess[str]:
+def duckshred(root: Path, *args: str, crash_at: str | None = None,
+              file_size_limit: int | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI on the site's workspace, killed at ``crash_at``, or with its files unable
+    to grow past ``file_size_limit`` bytes (writes then fail as on a full disk)."""
     env = {k: v for k, v in os.environ.items() if k != "DUCKSHRED_TEST_CRASH_AT"}
     if crash_at:
         env["DUCKSHRED_TEST_CRASH_AT"] = crash_at
     return subprocess.run(  # noqa: S603 - our own entry point
         [sys.executable, "-m", "duckshred.cli", "--workspace", str(root / "workspace"), *args],
-        capture_output=True, text=True, env=env, timeout=600, check=False)
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+        preexec_fn=None if file_size_limit is None else _file_size_limit(file_size_limit))
 
 
 @pytest.fixture(scope="module")
@@ -238,12 +241,8 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
 @pytest.mark.parametrize("limit_kb", [16, 256, 1024])
 def test_a_job_that_runs_out_of_disk_fails_cleanly_and_runs_again(site, limit_kb):
     before = _outputs(site)
-    env = {k: v for k, v in os.environ.items() if k != "DUCKSHRED_TEST_CRASH_AT"}
-    full = subprocess.run(  # noqa: S603 - our own entry point
-        [sys.executable, "-m", "duckshred.cli", "--workspace", str(site / "workspace"),
-         "create", "batch-job", "-F", str(site / "job.json")],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-        preexec_fn=_file_size_limit(limit_kb * 1024))  # noqa: PLW1509 - a test's child
+    full = duckshred(site, "create", "batch-job", "-F", str(site / "job.json"),
+                     file_size_limit=limit_kb * 1024)
     FIGURES["faults"] += 1
     assert full.returncode in (1, 2), full.stderr
     assert "Traceback" not in full.stderr  # (dbt's file log fails to write too)
@@ -258,12 +257,7 @@ def test_a_job_that_runs_out_of_disk_fails_cleanly_and_runs_again(site, limit_kb
 
 def test_a_shred_that_runs_out_of_disk_changes_nothing_and_runs_again(site):
     keys_before = _store_keys(site)
-    env = {k: v for k, v in os.environ.items() if k != "DUCKSHRED_TEST_CRASH_AT"}
-    full = subprocess.run(  # noqa: S603 - our own entry point
-        [sys.executable, "-m", "duckshred.cli", "--workspace", str(site / "workspace"),
-         "delete", "data-subjects", "u1", "--yes"],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-        preexec_fn=_file_size_limit(16 * 1024))  # noqa: PLW1509 - a test's child
+    full = duckshred(site, "delete", "data-subjects", "u1", "--yes", file_size_limit=16 * 1024)
     FIGURES["faults"] += 1
     assert full.returncode in (1, 2), full.stderr  # the store copy could not be written
     assert "could not be written: the disk is full" in full.stderr

@@ -42,7 +42,7 @@ def test_a_later_process_gets_the_code_without_compiling(tmp_path):
 def test_one_off_texts_are_compiled_but_not_kept(tmp_path):
     cache = CodeCache(tmp_path)
     assert _run(cache.code_of(ONE_OFF), "f") is not None
-    assert ONE_OFF not in cache.codes
+    assert ("<string>", ONE_OFF) not in cache.codes
     assert not cache.added
     cache.keep()
     assert not cache.path.exists()
