@@ -108,6 +108,23 @@ def distinct_rows(*columns: pa.Array | pa.ChunkedArray) -> tuple[list[list[Any]]
     return values[::-1], numbers
 
 
+def single_owner(codes: pa.Array, owners: pa.Array) -> np.ndarray | None:
+    """For dictionary codes ``codes`` (NULL allowed) and a NULL-free integer column
+    ``owners`` beside them: each code's owner, when every row of a code has the same
+    owner; else None. (Which ciphertext goes with which key: in a file each ciphertext
+    comes with one keyLink, so a batch's distinct ciphertexts are its distinct pairs.)"""
+    if owners.null_count or not len(codes):
+        return None
+    code_values, owner_values = _to_numpy(codes), _to_numpy(owners)
+    if codes.null_count:
+        present = np.unpackbits(np.frombuffer(codes.buffers()[0], np.uint8), count=len(codes)
+                                + codes.offset, bitorder="little")[codes.offset:].view(bool)
+        code_values, owner_values = code_values[present], owner_values[present]
+    by_code = np.zeros(int(code_values.max(initial=-1)) + 1, owner_values.dtype)
+    by_code[code_values] = owner_values  # one row's owner per code; checked against all rows
+    return by_code if np.array_equal(by_code[code_values], owner_values) else None
+
+
 def _to_numpy(array: pa.Array) -> np.ndarray:
     """The values of an integer array without NULLs, as a numpy view of its buffer."""
     dtype = np.dtype(array.type.to_pandas_dtype())

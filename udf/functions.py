@@ -24,7 +24,7 @@ from duckshred.crypto import (
     new_keysets_json,
     subject_erasure_hashes,
 )
-from duckshred.udf._arrow import distinct_rows, integers, strings
+from duckshred.udf._arrow import distinct_rows, integers, single_owner, strings
 
 
 def keyset_new() -> str:
@@ -80,9 +80,18 @@ def decrypt_rows(ciphertexts: pa.Array, rows: pa.Array | list[int | None],
         rows = integers(rows)
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
-    # The rows' cipher numbers are codes already: distinct_rows need not encode them again.
-    numbers = pa.DictionaryArray.from_arrays(rows, integers(range(len(ciphers))))
-    (texts, cipher_numbers), pairs = distinct_rows(_binary(ciphertexts), numbers)
+    encoded = pc.dictionary_encode(_binary(ciphertexts))
+    owners = single_owner(encoded.indices, rows)
+    if owners is not None:
+        # The usual batch: each ciphertext comes with one keyset, so the distinct
+        # ciphertexts are the distinct pairs (a ciphertext copied beside another keyLink,
+        # or a NULL keyset, takes the general path below).
+        texts, cipher_numbers = encoded.dictionary.to_pylist(), owners.tolist()
+        pairs = encoded.indices
+    else:
+        # The rows' cipher numbers are codes already: distinct_rows need not encode them again.
+        numbers = pa.DictionaryArray.from_arrays(rows, integers(range(len(ciphers))))
+        (texts, cipher_numbers), pairs = distinct_rows(encoded, numbers)
     keyed = [pair for pair, number in enumerate(cipher_numbers) if ciphers[number] is not None]
     plaintexts: list[bytes | None] = [None] * len(texts)
     failed = []

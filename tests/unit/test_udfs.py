@@ -163,6 +163,25 @@ def test_distinct_rows_numbers_each_distinct_row_once():
     assert only == ["p"] and numbers.to_pylist() == [0] * 6
 
 
+def test_single_owner_gives_each_code_its_one_owner_or_none():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from duckshred.udf._arrow import single_owner
+
+    codes = pc.dictionary_encode(pa.array(["c1", "c2", None, "c1", "c3", None])).indices
+    owners = single_owner(codes, pa.array([7, 4, 9, 7, 7, 1], pa.int32()))
+    # the NULL rows' owners (9, 1) take no part: each ciphertext code has its rows' owner
+    assert owners is not None and owners.tolist() == [7, 4, 7]
+    # a ciphertext beside two owners (copied next to another keyLink): no single owner
+    assert single_owner(codes, pa.array([7, 4, 9, 5, 7, 1], pa.int32())) is None
+    # NULL owners (a NULL keyset) always take the general path
+    assert single_owner(codes, pa.array([7, 4, None, 7, 7, 1], pa.int32())) is None
+    # a slice starts inside the validity bitmap: codes [NULL, c1, c3, NULL]
+    sliced = single_owner(codes.slice(2), pa.array([9, 3, 5, 1], pa.int32()))
+    assert sliced is not None and (sliced[0], sliced[2]) == (3, 5)
+
+
 def test_a_jobs_functions_do_not_import_pandas():
     # pyarrow's pa.array(list) imports pandas (0.2-0.6 s) to ask whether the list is a
     # pandas object; a batch job never uses pandas, so its functions build arrays otherwise.
