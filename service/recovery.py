@@ -19,7 +19,6 @@ dropped, its staging folder and DuckDB spill removed.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -108,17 +107,7 @@ def forget_tables(workspace: Workspace, job_id: str) -> None:
     if not found or not found[0]:
         return
     warehouse.drop_tables(workspace, job_id)
-    fresh = path.with_name(path.name + ".rewrite")
-    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    with duckdb.connect() as conn:
-        conn.execute("ATTACH ? AS old_warehouse (READ_ONLY)", [str(path)])
-        conn.execute("ATTACH ? AS new_warehouse", [str(fresh)])
-        conn.execute("COPY FROM DATABASE old_warehouse TO new_warehouse")
-        conn.execute("DETACH new_warehouse")
-        conn.execute("DETACH old_warehouse")
-    os.replace(fresh, path)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    warehouse.rewrite_warehouse(workspace)
 
 
 def discard_keys(workspace: Workspace, job_id: str) -> None:

@@ -8,10 +8,15 @@ succeeds they are renamed to ``jobs."encrypted__<job id>"`` and
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 from duckshred.service.project import OUTPUTS_SCHEMA
 from duckshred.service.workspace import Workspace
+from duckshred.udf.faults import crash_point
+from duckshred.udf.files import fsync_path, wal_path
+from duckshred.udf.keystore import fold_write_ahead_log
 
 JOBS_SCHEMA = OUTPUTS_SCHEMA
 KINDS = ("encrypted", "derived")
@@ -55,3 +60,28 @@ def drop_tables(workspace: Workspace, job_id: str | None) -> None:
             conn.execute(f"DROP TABLE IF EXISTS {current_table(kind)}")
             if job_id:
                 conn.execute(f"DROP TABLE IF EXISTS {job_table(job_id, kind)}")
+
+
+def rewrite_warehouse(workspace: Workspace) -> None:
+    """Replace the warehouse with a fresh copy (``COPY FROM DATABASE``), as the key
+    store is after a shred: DuckDB keeps dropped or deleted rows' bytes in its file."""
+    path = workspace.warehouse_path
+    fresh = path.with_name(path.name + ".rewrite")
+    for leftover in (fresh, wal_path(fresh)):
+        leftover.unlink(missing_ok=True)
+    conn = duckdb.connect()
+    try:
+        fold_write_ahead_log(conn, path)
+        conn.execute("ATTACH ? AS old_warehouse (READ_ONLY)", [str(path)])
+        conn.execute("ATTACH ? AS fresh_warehouse", [str(fresh)])
+        conn.execute("COPY FROM DATABASE old_warehouse TO fresh_warehouse")
+        conn.execute("DETACH fresh_warehouse")
+        conn.execute("DETACH old_warehouse")
+    finally:
+        conn.close()
+    fsync_path(fresh)
+    os.replace(fresh, path)
+    crash_point("warehouse-replaced")
+    # (None should be there: the old file's was folded in above.)
+    wal_path(path).unlink(missing_ok=True)
+    fsync_path(path.parent)

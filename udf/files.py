@@ -10,6 +10,11 @@ import os
 from pathlib import Path
 
 
+def wal_path(database: Path) -> Path:
+    """The write-ahead log DuckDB keeps beside a database file."""
+    return database.with_name(database.name + ".wal")
+
+
 def fsync_path(path: Path) -> None:
     """Flush a file's bytes, or a folder's entries (after a rename into it), to disk."""
     handle = os.open(path, os.O_RDONLY)

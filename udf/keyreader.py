@@ -35,6 +35,7 @@ from duckshred.crypto import (
 )
 from duckshred.udf import functions
 from duckshred.udf._arrow import integers, strings
+from duckshred.udf.files import wal_path
 
 _Identity = tuple[int, ...] | None
 
@@ -46,7 +47,7 @@ def _identity(path: Path) -> _Identity:
     except FileNotFoundError:
         return None
     try:
-        wal = os.stat(f"{path}.wal")
+        wal = os.stat(wal_path(path))
         wal_identity: tuple[int, ...] = (wal.st_ino, wal.st_size, wal.st_mtime_ns)
     except FileNotFoundError:
         wal_identity = ()

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from duckshred.udf.faults import crash_point
-from duckshred.udf.files import fsync_path
+from duckshred.udf.files import fsync_path, wal_path
 from duckshred.udf.layout import KEYSTORE_ALIAS
 
 WAREHOUSE_ALIAS = "warehouse"
@@ -133,7 +133,7 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
     """
     path = Path(path)
     fresh = path.with_name(path.name + ".rewrite")
-    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+    for leftover in (fresh, wal_path(fresh)):
         leftover.unlink(missing_ok=True)
     forget = forget or []
     own = conn is None
@@ -145,13 +145,7 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
         # With no threshold, the commit below checkpoints the copy into the new file
         # at once instead of first writing all of it to a write-ahead log as well.
         conn.execute("SET checkpoint_threshold = '0b'")
-        if path.with_name(path.name + ".wal").exists():
-            # Fold the old store's write-ahead log into it first: a log left beside the
-            # new file (a kill right after the swap) would keep the deleted keys' bytes,
-            # and DuckDB would refuse to open the new file with it ("does not match").
-            conn.execute(f"ATTACH '{sql_literal(str(path))}' AS old_store")
-            conn.execute("CHECKPOINT old_store")
-            conn.execute("DETACH old_store")
+        fold_write_ahead_log(conn, path)
         conn.execute(f"ATTACH '{sql_literal(str(path))}' AS old_store (READ_ONLY)")
         conn.execute(f"ATTACH '{sql_literal(str(fresh))}' AS {KEYSTORE_ALIAS}")
         conn.execute("BEGIN TRANSACTION")  # one commit: one checkpoint
@@ -213,8 +207,20 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
     os.replace(fresh, path)
     crash_point("keystore-replaced")
     # (None should be there: the old store's was folded in above.)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    wal_path(path).unlink(missing_ok=True)
     fsync_path(path.parent)
+
+
+def fold_write_ahead_log(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Fold the write-ahead log beside the database file ``path`` (a killed writer leaves
+    one) into the file, before the file is copied and the copy swapped in: a log left
+    beside the new file (a kill right after the swap) would keep the bytes of what the
+    copy dropped, and DuckDB refuses to open a file with a log that is not its own
+    ("does not match"). ``conn``: an in-memory DuckDB without ``path`` attached."""
+    if wal_path(path).exists():
+        conn.execute(f"ATTACH '{sql_literal(str(path))}' AS wal_owner")
+        conn.execute("CHECKPOINT wal_owner")
+        conn.execute("DETACH wal_owner")
 
 
 def _release(conn: duckdb.DuckDBPyConnection) -> None:

@@ -16,7 +16,6 @@ receipt says so with ``checkedBy: "fingerprint"``. Any other file is read
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
@@ -32,9 +31,8 @@ from duckshred.service.config import Location, parse_config
 from duckshred.service.errors import DuckshredError
 from duckshred.service.project import DERIVED_INDEX, KEY_LINK, ROW_NR
 from duckshred.service.subjects.needles import NeedleSet
-from duckshred.service.warehouse import job_table, job_tables
+from duckshred.service.warehouse import job_table, job_tables, rewrite_warehouse
 from duckshred.service.workspace import Workspace
-from duckshred.udf.files import fsync_path
 from duckshred.udf.keystore import sql_identifier, sql_literal
 
 # What an output still holds of the subjects.
@@ -374,24 +372,4 @@ def _purge_keys_file(catalog: Catalog, conn: duckdb.DuckDBPyConnection, location
     connector.publish(local, location.relative_path)
     local.unlink()
 
-
-def rewrite_warehouse(workspace: Workspace) -> None:
-    """Replace the warehouse with a fresh copy (``COPY FROM DATABASE``), as the key
-    store is after a shred: DuckDB keeps deleted rows' bytes in its file."""
-    path = workspace.warehouse_path
-    fresh = path.with_name(path.name + ".rewrite")
-    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    conn = duckdb.connect()
-    try:
-        conn.execute("ATTACH ? AS old_warehouse (READ_ONLY)", [str(path)])
-        conn.execute("ATTACH ? AS fresh_warehouse", [str(fresh)])
-        conn.execute("COPY FROM DATABASE old_warehouse TO fresh_warehouse")
-        conn.execute("DETACH fresh_warehouse")
-        conn.execute("DETACH old_warehouse")
-    finally:
-        conn.close()
-    fsync_path(fresh)
-    os.replace(fresh, path)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
