@@ -28,6 +28,7 @@ from duckshred.cli import (
     sql,
 )
 from duckshred.service.errors import DuckshredError, JobFailedError, database_problem
+from duckshred.service.interrupts import count_ctrl_c, ctrl_c_count, ctrl_c_since
 
 EXIT_JOB_FAILED = 1
 EXIT_ERROR = 2
@@ -49,6 +50,7 @@ class _DomainErrorsToExitCodes(TyperGroup):
     """The one place where domain errors become messages on stderr and exit codes."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context (Typer vendors click)
+        ctrl_c_before = ctrl_c_count()
         try:
             return super().invoke(ctx)
         except JobFailedError as error:
@@ -71,6 +73,9 @@ class _DomainErrorsToExitCodes(TyperGroup):
         except (typer.Exit, typer.TyperException):
             raise  # usage errors and exits keep Typer's own handling
         except Exception as error:
+            if ctrl_c_since(ctrl_c_before):  # DuckDB turned the Ctrl-C into this error
+                typer.echo("\ninterrupted", err=True)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             if _is_duckdb_error(error) and not os.environ.get("DUCKSHRED_DEBUG"):
                 typer.echo(f"error: {database_problem(error)}", err=True)
                 raise typer.Exit(EXIT_ERROR) from None
@@ -176,6 +181,7 @@ def run(argv: list[str] | None = None) -> int:
     # A log handler that cannot write (dbt's file log on a full disk) must not print a
     # traceback with the record it failed on: the command's own error says what failed.
     logging.raiseExceptions = False
+    count_ctrl_c()  # see service/interrupts.py
     code = 0
     try:
         app(args=argv)

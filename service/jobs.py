@@ -27,6 +27,7 @@ from duckshred.service.errors import (
     JobFailedError,
     WorkspaceBusyError,
 )
+from duckshred.service.interrupts import ctrl_c_count, ctrl_c_since, raise_if_ctrl_c_since
 from duckshred.service.locking import process_identity, workspace_lock
 from duckshred.service.plan import JobPlan, build_plan
 from duckshred.service.progress import ModelStep, Progress
@@ -104,6 +105,7 @@ def run_submitted_job(workspace: Workspace, job_id: str,
     The job's journal (see ``service/recovery.py``) records each step that changes
     something outside the run (keys committed, each output published) before or as
     it happens, so an error here, or a kill -9 anywhere, can be undone exactly."""
+    ctrl_c_before = ctrl_c_count()
     catalog = Catalog(workspace)
     job = catalog.job(job_id)
     config = parse_config(job["config"])
@@ -122,13 +124,13 @@ def run_submitted_job(workspace: Workspace, job_id: str,
         _add_state(catalog, job, "ERROR", str(error))
         raise JobFailedError(str(error), job_id) from None
     try:
-        return _run_locked(workspace, catalog, job, config, say)
+        return _run_locked(workspace, catalog, job, config, say, ctrl_c_before)
     finally:
         lock.__exit__(None, None, None)
 
 
 def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
-                config: BatchJobConfig, say: Progress) -> dict[str, Any]:
+                config: BatchJobConfig, say: Progress, ctrl_c_before: int) -> dict[str, Any]:
     job_id = job["id"]
     staging = staging_dir(workspace, job_id)
     started = time.perf_counter()
@@ -152,6 +154,9 @@ def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
             outcome = spark_runner.run_build(workspace, plan, staging, say)
         else:
             outcome = run_build(workspace, plan, say, spill_dir=staging / "spill")
+        # A Ctrl-C that DuckDB turned into an error: dbt may have failed on it, or
+        # caught it and gone on (see service/interrupts.py).
+        raise_if_ctrl_c_since(ctrl_c_before)
         if not outcome.success:
             raise JobFailedError(_explain_build_error(outcome.error, plan), job_id)
         job["journal"]["keysCommitted"] = True
@@ -187,13 +192,15 @@ def _run_locked(workspace: Workspace, catalog: Catalog, job: dict[str, Any],
         records = written.records
         forgotten = (f" {job['bornShreddedRecords']} records of erased data subjects were "
                      "born shredded." if job["bornShreddedRecords"] else "")
+        raise_if_ctrl_c_since(ctrl_c_before)
         # The commit point: from here on the job's outputs and keys are for good.
         _add_state(catalog, job, "FINISHED",
                    f"Processed {records} records in {elapsed:.3f} s. which is "
                    f"{records / max(elapsed, 1e-9):.0f} records/s.{forgotten}")
         crash_point("finished")
     except BaseException as error:
-        _fail(workspace, catalog, job, error)
+        _fail(workspace, catalog, job,
+              KeyboardInterrupt() if ctrl_c_since(ctrl_c_before) else error)
         raise  # _fail raised already; this keeps type checkers informed
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -276,6 +276,9 @@ def _run_child(conn: socket.socket, fds: list[int], request: dict[str, Any],
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Ctrl-C reaches the child only as the caller passes it on, and must then stop
+        # the command, even in a server started with SIGINT ignored (in the background).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         for target, fd in zip((0, 1, 2), fds, strict=True):
             os.dup2(fd, target)
             os.close(fd)

@@ -18,6 +18,7 @@ import pytest
 
 from duckshred.cli.app import app
 from duckshred.udf.faults import PAUSE_ENV
+from tests.cli.ctrl_c import default_ctrl_c
 from tests.cli.small_job import setup
 from tests.conftest import REPO
 
@@ -170,7 +171,8 @@ def test_a_closed_pipe_ends_quietly(cli, finished):
 def test_ctrl_c_ends_with_a_short_message_and_no_traceback(cli, finished):
     process = subprocess.Popen(_duckshred(cli.workspace, "create", "batch-job", "-F",
                                           str(finished["job_file"])),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=default_ctrl_c)
     assert process.stderr is not None
     first = process.stderr.readline()
     assert "started" in first, first
@@ -188,7 +190,8 @@ def test_ctrl_c_inside_a_model_exits_130_and_rolls_the_job_back(cli, finished, t
     process = subprocess.Popen(_duckshred(cli.workspace, "create", "batch-job", "-F",
                                           str(finished["job_file"])),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, PAUSE_ENV: f"model:job_keys={flag}"})
+                               env={**os.environ, PAUSE_ENV: f"model:job_keys={flag}"},
+                               preexec_fn=default_ctrl_c)
     deadline = time.monotonic() + 120
     while not flag.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
