@@ -3,6 +3,7 @@ rows/s) on a terminal, one line per step otherwise (logs, pipes, CI)."""
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,9 @@ class JobProgress:
         self.console = console or Console(stderr=True, highlight=False)
         self._bar: Any = None
         self._task: Any = None
+        self._completed = 0
+        # dbt reports from its worker threads, two models at a time (profiles.yml)
+        self._lock = threading.Lock()
         if self.console.is_terminal:
             from rich.progress import (
                 BarColumn,
@@ -49,13 +53,16 @@ class JobProgress:
         self.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
     def __call__(self, step: str | ModelStep) -> None:
-        if not isinstance(step, ModelStep):
-            self.line(f"  {step}")
-            return
-        if self._bar is not None:
-            if self._task is None:
-                self._task = self._bar.add_task("dbt", total=step.total)
-            self._bar.update(self._task, description=step.name,
-                             completed=step.index if step.finished else step.index - 1)
-        if step.finished:
-            self.line(f"  {step}")
+        with self._lock:
+            if not isinstance(step, ModelStep):
+                self.line(f"  {step}")
+                return
+            # (never backwards: the model numbered 6 may finish after the one numbered 7)
+            self._completed = max(self._completed,
+                                  step.index if step.finished else step.index - 1)
+            if self._bar is not None:
+                if self._task is None:
+                    self._task = self._bar.add_task("dbt", total=step.total)
+                self._bar.update(self._task, description=step.name, completed=self._completed)
+            if step.finished:
+                self.line(f"  {step}")

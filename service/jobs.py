@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -110,12 +111,15 @@ def run_submitted_job(workspace: Workspace, job_id: str,
     job = catalog.job(job_id)
     config = parse_config(job["config"])
 
+    reporting = threading.Lock()  # dbt's worker threads report two models at a time
+
     def say(step: str | ModelStep) -> None:
-        # Kept in the job record too: `get batch-job` shows a detached job's step.
-        job["currentStep"] = str(step)
-        catalog.save_job(job)
-        if on_progress is not None:
-            on_progress(step)
+        with reporting:
+            # Kept in the job record too: `get batch-job` shows a detached job's step.
+            job["currentStep"] = str(step)
+            catalog.save_job(job)
+            if on_progress is not None:
+                on_progress(step)
 
     try:
         lock = workspace_lock(workspace, f"run batch job {job_id}", timeout_s=600)

@@ -46,6 +46,21 @@ def test_the_live_display_draws_a_bar_and_keeps_the_finished_steps():
     assert "writing outputs" in drawn
 
 
+def test_the_bar_never_goes_back_when_models_finish_out_of_order():
+    # dbt runs `derived` and `encrypted` side by side (two threads): 7 may finish first.
+    screen = io.StringIO()
+    with JobProgress(Console(file=screen, force_terminal=True, width=100)) as show:
+        show(ModelStep(6, 8, "derived"))
+        show(ModelStep(7, 8, "encrypted"))
+        show(ModelStep(7, 8, "encrypted", "OK", 0.5, 1000))
+        assert show._bar.tasks[0].completed == 7
+        show(ModelStep(6, 8, "derived", "OK", 0.6, 1000))
+        assert show._bar.tasks[0].completed == 7
+        show(ModelStep(8, 8, "keystore_commit", "OK", 0.1, None))
+        assert show._bar.tasks[0].completed == 8
+    assert "derived: OK in 0.60 s" in screen.getvalue()
+
+
 def test_get_batch_job_shows_the_current_step_of_a_running_job(cli, tmp_path):
     job_file = setup(cli, tmp_path, ROWS)
     cli("list", "batch-jobs")  # the workspace exists
