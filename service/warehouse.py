@@ -8,14 +8,11 @@ succeeds they are renamed to ``jobs."encrypted__<job id>"`` and
 
 from __future__ import annotations
 
-import os
-
 import duckdb
 
 from duckshred.service.project import OUTPUTS_SCHEMA
 from duckshred.service.workspace import Workspace
-from duckshred.udf.faults import crash_point
-from duckshred.udf.files import fsync_path, wal_path
+from duckshred.udf.files import fresh_copy_path, swap_in_copy
 from duckshred.udf.keystore import fold_write_ahead_log
 
 JOBS_SCHEMA = OUTPUTS_SCHEMA
@@ -66,9 +63,7 @@ def rewrite_warehouse(workspace: Workspace) -> None:
     """Replace the warehouse with a fresh copy (``COPY FROM DATABASE``), as the key
     store is after a shred: DuckDB keeps dropped or deleted rows' bytes in its file."""
     path = workspace.warehouse_path
-    fresh = path.with_name(path.name + ".rewrite")
-    for leftover in (fresh, wal_path(fresh)):
-        leftover.unlink(missing_ok=True)
+    fresh = fresh_copy_path(path)
     conn = duckdb.connect()
     try:
         fold_write_ahead_log(conn, path)
@@ -79,9 +74,4 @@ def rewrite_warehouse(workspace: Workspace) -> None:
         conn.execute("DETACH old_warehouse")
     finally:
         conn.close()
-    fsync_path(fresh)
-    os.replace(fresh, path)
-    crash_point("warehouse-replaced")
-    # (None should be there: the old file's was folded in above.)
-    wal_path(path).unlink(missing_ok=True)
-    fsync_path(path.parent)
+    swap_in_copy(fresh, path, replaced="warehouse-replaced")

@@ -8,13 +8,11 @@ rewrites them together.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
-from duckshred.udf.faults import crash_point
-from duckshred.udf.files import fsync_path, wal_path
+from duckshred.udf.files import fresh_copy_path, swap_in_copy, wal_path
 from duckshred.udf.layout import KEYSTORE_ALIAS
 
 WAREHOUSE_ALIAS = "warehouse"
@@ -132,9 +130,7 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
     store attached (making one costs ~20 ms, a tenth of a shred); by default a new one.
     """
     path = Path(path)
-    fresh = path.with_name(path.name + ".rewrite")
-    for leftover in (fresh, wal_path(fresh)):
-        leftover.unlink(missing_ok=True)
+    fresh = fresh_copy_path(path)
     forget = forget or []
     own = conn is None
     conn = duckdb.connect() if conn is None else conn
@@ -202,13 +198,7 @@ def rewrite_keystore(path: Path, *, drop_key_links: list[str],
             conn.close()
         else:
             _release(conn)
-    fsync_path(fresh)
-    crash_point("keystore-rewritten")
-    os.replace(fresh, path)
-    crash_point("keystore-replaced")
-    # (None should be there: the old store's was folded in above.)
-    wal_path(path).unlink(missing_ok=True)
-    fsync_path(path.parent)
+    swap_in_copy(fresh, path, written="keystore-rewritten", replaced="keystore-replaced")
 
 
 def fold_write_ahead_log(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
