@@ -26,8 +26,8 @@ ROWS = [
     ["u1", "s1", "a@x.org", "2010-12-01 08:26:00", "", "n1"],
     ["u2", "s2", "b@x.org", "2010-12-02 09:00:00", "", "n2"],
 ]
-# ~4 s on these machines. DuckDB notices a SIGINT during a query at once, or (about one
-# time in six, measured) only when the query ends; either way it raises the same error.
+# ~4 s on these machines. DuckDB notices a SIGINT during a query at once, or (4 of 20
+# runs, measured) only when the query ends; either way it raises the same error.
 LONG_QUERY = "SELECT count(*) FROM range(1000000000) t(x) WHERE x % 7 = 3"
 
 
